@@ -1,0 +1,200 @@
+"""Slots: one value per ident, for each ident source.
+
+A slot is the storage primitive under Local and LocalStack. Each kind exposes ``get``
+(``get(default)`` returns the current ident's value or ``default``) and ``set``, as C
+callables wherever the source allows, because Local reads are built from them without a
+Python frame in between.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections.abc import Callable, Hashable
+from contextvars import ContextVar
+from functools import partial
+from itertools import repeat, starmap
+from typing import Any
+
+from ._ident import Ident, require_greenlet
+
+_counter = iter(range(1, sys.maxsize))
+
+
+class Slot:
+    """One value per ident; subclasses say what an ident is."""
+
+    __slots__ = ("empty", "get", "ident", "set")
+
+    #: The source this slot follows ("context", "thread", "greenlet" or a callable).
+    ident: Ident
+    #: The value that means "nothing stored for this ident".
+    empty: Any
+    #: ``get(default)``: the current ident's value, or ``default`` when there is none.
+    get: Callable[[Any], Any]
+    #: ``set(value)``: store ``value`` for the current ident.
+    set: Callable[[Any], None]
+
+    def reader(self, default: Any) -> Callable[[object], Any]:
+        """Return ``f(ignored) -> current value or default``, without a Python frame.
+
+        Used where a descriptor hands the callable an argument it must not see as the
+        default (a ``property`` fget receives the instance).
+        """
+        # starmap calls get(default) afresh for each next(); partial(next, it) accepts
+        # and drops the descriptor's argument as next()'s unused default.
+        return partial(next, starmap(self.get, repeat((default,))))
+
+    def clear(self) -> None:
+        """Drop the current ident's value."""
+        self.set(self.empty)
+
+    def idents(self) -> int | None:
+        """Return how many idents hold a value, or ``None`` if the slot cannot count."""
+        return None
+
+
+class ContextSlot(Slot):
+    """A value per ``contextvars.Context``; copies see the value at the time of the copy."""
+
+    __slots__ = ("var",)
+
+    def __init__(self, empty: Any, var: ContextVar[Any] | None = None) -> None:
+        if var is None:
+            var = ContextVar(f"ctxcore.slot.{next(_counter)}")
+        self.ident = "context"
+        self.empty = empty
+        self.var = var
+        self.get = var.get
+        self.set = var.set
+
+
+def _os_thread_local() -> type:
+    """Return the interpreter's thread-local type, even after gevent monkey patching.
+
+    ``"thread"`` means the OS thread: under gevent every greenlet of a thread shares it.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        original: type = monkey.get_original("_thread", "_local")
+        return original
+    import _thread
+
+    return _thread._local
+
+
+class ThreadSlot(Slot):
+    """A value per OS thread, freed by the interpreter when the thread ends."""
+
+    __slots__ = ("local",)
+
+    def __init__(self, empty: Any) -> None:
+        # The interpreter's thread-local keys per-thread dicts by the thread state, so a
+        # thread id reused after a thread ends starts empty.
+        self.local = _os_thread_local()()
+        self.ident = "thread"
+        self.empty = empty
+        self.get = partial(getattr, self.local, "value")
+        self.set = partial(setattr, self.local, "value")
+
+    def clear(self) -> None:
+        try:
+            del self.local.value
+        except AttributeError:
+            pass
+
+
+class KeyedSlot(Slot):
+    """A value per object returned by an ident function, in a dict owned by the slot.
+
+    Weak-referenceable idents (greenlets, threads, most objects) are keyed by ``id()``
+    and their entry is dropped when the object is collected. Other idents (ints,
+    strings, tuples) are kept until cleared: the slot cannot know when they are over.
+    """
+
+    __slots__ = ("data", "ident_func", "key", "watch")
+
+    def __init__(
+        self,
+        empty: Any,
+        ident: Ident,
+        ident_func: Callable[[], Hashable],
+        key: Callable[[Any], Hashable] | None = None,
+    ) -> None:
+        self.ident = ident
+        self.ident_func = ident_func
+        self.empty = empty
+        self.data: dict[Hashable, Any] = {}
+        self.watch: dict[Hashable, weakref.ref[Any]] = {}
+        self.key: Callable[[Any], Hashable] = _weak_key if key is None else key
+        self.get = self._get
+        self.set = self._set
+
+    def _get(self, default: Any) -> Any:
+        return self.data.get(self.key(self.ident_func()), default)
+
+    def _set(self, value: Any) -> None:
+        obj = self.ident_func()
+        key = self.key(obj)
+        if value is self.empty:
+            self._forget(key)
+            return
+        if key not in self.watch and not isinstance(key, tuple):
+            self._watch(obj, key)
+        self.data[key] = value
+
+    def _watch(self, obj: object, key: Hashable) -> None:
+        forget = self._forget
+        self.watch[key] = weakref.ref(obj, lambda _ref: forget(key))
+
+    def _forget(self, key: Hashable) -> None:
+        self.data.pop(key, None)
+        self.watch.pop(key, None)
+
+    def reader(self, default: Any) -> Callable[[object], Any]:
+        # All C: the ident function, the key function and dict.get chained by map().
+        idents = starmap(self.ident_func, repeat(()))
+        values = map(self.data.get, map(self.key, idents), repeat(default))
+        return partial(next, values)
+
+    def clear(self) -> None:
+        self._forget(self.key(self.ident_func()))
+
+    def idents(self) -> int:
+        return len(self.data)
+
+
+def _weak_key(obj: object) -> Hashable:
+    """Key an ident by ``id()`` when it can be watched, else by value (in a tuple)."""
+    try:
+        weakref.ref(obj)
+    except TypeError:
+        return (obj,)
+    return id(obj)
+
+
+class GreenletSlot(KeyedSlot):
+    """A value per greenlet, dropped when the greenlet object is collected."""
+
+    __slots__ = ()
+
+    def __init__(self, empty: Any) -> None:
+        require_greenlet()
+        from greenlet import getcurrent
+
+        # Greenlets are always weak-referenceable: key by id() directly, which keeps
+        # the read path free of Python frames.
+        super().__init__(empty, "greenlet", getcurrent, id)
+
+
+def make_slot(ident: Ident, empty: Any, var: ContextVar[Any] | None = None) -> Slot:
+    """Build the slot for ``ident`` (``var`` is only used by the context source)."""
+    if var is not None and ident != "context":
+        raise ValueError(f"context_var= only applies to ident='context', not {ident!r}")
+    if ident == "context":
+        return ContextSlot(empty, var)
+    if ident == "thread":
+        return ThreadSlot(empty)
+    if ident == "greenlet":
+        return GreenletSlot(empty)
+    return KeyedSlot(empty, ident, ident)

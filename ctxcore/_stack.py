@@ -1,0 +1,116 @@
+"""LocalStack: a stack per ident, for contexts pushed on top of each other."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from ._ident import IdentSpec, resolve_ident
+from ._slots import Slot, make_slot
+
+if TYPE_CHECKING:
+    from ._proxy import LocalProxy
+
+__all__ = ["LocalStack"]
+
+T = TypeVar("T")
+
+
+class _Marker:
+    """Identifies a stack's frames (for diagnostics, which find them by scanning the heap)."""
+
+    __slots__ = ("__weakref__",)
+
+
+class LocalStack(Generic[T]):
+    """A stack whose contents belong to the current ident.
+
+    Drop-in for ``werkzeug.local.LocalStack``: :meth:`push`, :meth:`pop`, :attr:`top`,
+    and ``stack()`` / ``stack("name")`` for a :class:`LocalProxy` to the top item.
+
+    :param context_var: the ``ContextVar`` to keep the stack in (``ident="context"``
+        only); one is created when omitted.
+    :param ident: what the stack is scoped to; see :class:`ctxcore.Local`.
+
+    Each ident's stack is an immutable linked list of ``(item, below, marker)`` frames:
+    a push or pop replaces the current ident's frame and never touches one that a
+    copied context (a child task) still holds, so pushing in a child never changes the
+    parent's stack.
+    """
+
+    __slots__ = ("__weakref__", "_get", "_marker", "_set", "_slot")
+
+    def __init__(
+        self, context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None
+    ) -> None:
+        if context_var is not None and not isinstance(context_var, ContextVar):
+            raise TypeError(
+                f"context_var must be a contextvars.ContextVar, not {type(context_var).__name__}"
+            )
+        slot = make_slot(resolve_ident(ident), None, context_var)
+        self._slot: Slot = slot
+        # Bound C callables kept on the instance: push/pop are one call each into them.
+        self._get = slot.get
+        self._set = slot.set
+        self._marker = _Marker()
+
+    def push(self, obj: T) -> None:
+        """Push ``obj`` onto the current ident's stack."""
+        self._set((obj, self._get(None), self._marker))
+
+    def pop(self) -> T | None:
+        """Remove and return the top item, or return ``None`` if the stack is empty."""
+        frame = self._get(None)
+        if frame is None:
+            return None
+        self._set(frame[1])
+        top: T = frame[0]
+        return top
+
+    @property
+    def top(self) -> T | None:
+        """The top item, or ``None`` if the stack is empty."""
+        frame = self._get(None)
+        if frame is None:
+            return None
+        top: T = frame[0]
+        return top
+
+    def __len__(self) -> int:
+        """Return the depth of the current ident's stack."""
+        depth = 0
+        frame = self._get(None)
+        while frame is not None:
+            depth += 1
+            frame = frame[1]
+        return depth
+
+    def items(self) -> list[T]:
+        """Return the current ident's items, bottom first."""
+        items: list[T] = []
+        frame = self._get(None)
+        while frame is not None:
+            items.append(frame[0])
+            frame = frame[1]
+        items.reverse()
+        return items
+
+    def __release_local__(self) -> None:
+        """Empty the current ident's stack."""
+        self._slot.clear()
+
+    def __call__(
+        self, name: str | None = None, *, unbound_message: str | None = None
+    ) -> LocalProxy[Any]:
+        """Return a :class:`LocalProxy` to the top item, or to its attribute ``name``."""
+        from ._proxy import LocalProxy
+
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+    @property
+    def ident(self) -> Any:
+        """The ident source this stack follows."""
+        return self._slot.ident
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.LocalStack ident={self._slot.ident!r} depth={len(self)}>"
