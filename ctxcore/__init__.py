@@ -8,7 +8,7 @@ The core is a :class:`Local` whose ident source is pluggable (the current
 from __future__ import annotations
 
 from ._diagnostics import live_idents
-from ._ident import ENV_VAR, get_default_ident, set_default_ident
+from ._ident import get_default_ident, set_default_ident
 from ._local import Local, LocalManager, release_local
 from ._propagation import (
     ContextSnapshot,
@@ -24,7 +24,6 @@ from ._proxy import LocalProxy
 from ._stack import LocalStack
 
 __all__ = [
-    "ENV_VAR",
     "ContextSnapshot",
     "Local",
     "LocalManager",

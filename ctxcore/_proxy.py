@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import operator
+import os
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
@@ -303,7 +304,7 @@ _FORWARDED: dict[str, Callable[..., Any]] = {
     "__await__": _special("__await__"),
     "__aiter__": _special("__aiter__"),
     "__anext__": _special("__anext__"),
-    "__fspath__": _special("__fspath__"),
+    "__fspath__": os.fspath,
     "__divmod__": divmod,
 }
 

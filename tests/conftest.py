@@ -1,0 +1,34 @@
+"""Shared fixtures: concurrency backends and a guard on the process-wide default ident."""
+
+from __future__ import annotations
+
+import os
+
+if os.environ.get("CTXCORE_TEST_GEVENT_MONKEY") == "1":
+    # Must run before anything imports threading-based modules.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from collections.abc import Iterator
+
+import pytest
+
+import ctxcore
+from tests.backends import Backend, all_backends
+
+
+@pytest.fixture(params=all_backends(), ids=repr)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Each concurrency model: threads, raw greenlets, gevent, asyncio and uvloop tasks."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _default_ident_restored() -> Iterator[None]:
+    """Fail a test that leaves the process-wide default ident changed."""
+    before = ctxcore.get_default_ident()
+    yield
+    after = ctxcore.get_default_ident()
+    ctxcore.set_default_ident(before)
+    assert after == before, f"test left the default ident set to {after!r}"

@@ -1,0 +1,202 @@
+"""Values end with their ident, and with the Local that holds them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import gc
+import threading
+import weakref
+from typing import Any
+
+import greenlet
+import pytest
+
+from ctxcore import Local, LocalStack, live_idents
+
+
+class Value:
+    """A weak-referenceable value to watch for release."""
+
+
+def test_thread_values_freed_when_thread_ends() -> None:
+    local = Local(ident="thread")
+    refs: list[weakref.ref[Value]] = []
+
+    def work() -> None:
+        value = Value()
+        refs.append(weakref.ref(value))
+        local.value = value
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    del thread
+    gc.collect()
+    assert refs[0]() is None
+    assert live_idents(local) == 0
+
+
+def test_reused_thread_ident_never_sees_dead_threads_value() -> None:
+    local = Local(ident="thread")
+    seen: list[tuple[int, bool]] = []
+
+    def work(i: int) -> None:
+        seen.append((threading.get_ident(), hasattr(local, "value")))
+        local.value = i
+
+    for i in range(40):
+        thread = threading.Thread(target=work, args=(i,))
+        thread.start()
+        thread.join()
+    idents = [ident for ident, _ in seen]
+    assert len(set(idents)) < len(idents), "the OS reused no thread ident; nothing was tested"
+    assert not any(had for _, had in seen)
+
+
+def test_greenlet_values_freed_when_greenlet_dies() -> None:
+    local = Local(ident="greenlet")
+    stack: LocalStack[Any] = LocalStack(ident="greenlet")
+    refs: list[weakref.ref[Value]] = []
+
+    def work() -> None:
+        value = Value()
+        refs.append(weakref.ref(value))
+        local.value = value
+        stack.push(value)
+        greenlet.getcurrent().parent.switch()
+
+    glet = greenlet.greenlet(work)
+    glet.switch()
+    assert live_idents(local) == 1
+    assert live_idents(stack) == 1
+    glet.switch()
+    assert glet.dead
+    del glet
+    gc.collect()
+    assert refs[0]() is None
+    assert live_idents(local) == 0
+    assert live_idents(stack) == 0
+
+
+def test_reused_greenlet_ids_never_see_dead_greenlets_value() -> None:
+    local = Local(ident="greenlet")
+    had = []
+    for i in range(200):
+        glet = greenlet.greenlet(lambda i=i: (had.append(hasattr(local, "value")), setattr(local, "value", i)))
+        glet.switch()
+        del glet
+    assert not any(had)
+    assert live_idents(local) == 0
+
+
+def test_context_values_freed_when_task_ends() -> None:
+    local = Local()
+    refs: list[weakref.ref[Value]] = []
+
+    async def request() -> None:
+        value = Value()
+        refs.append(weakref.ref(value))
+        local.value = value
+        await asyncio.sleep(0)
+
+    async def main() -> None:
+        await asyncio.gather(*(request() for _ in range(10)))
+
+    asyncio.run(main())
+    gc.collect()
+    assert refs and all(ref() is None for ref in refs)
+    assert live_idents(local) == 0
+
+
+def test_dropped_local_releases_values_in_current_context() -> None:
+    local = Local()
+    value = Value()
+    ref = weakref.ref(value)
+    local.value = value
+    del value, local
+    gc.collect()
+    assert ref() is None
+
+
+def test_dropped_local_releases_values_held_by_other_contexts() -> None:
+    """Values set in a context that lives on (a worker thread, a saved copy) are freed too."""
+    local = Local()
+    refs: list[weakref.ref[Value]] = []
+    ready = threading.Event()
+    finish = threading.Event()
+
+    def long_lived_worker() -> None:
+        value = Value()
+        refs.append(weakref.ref(value))
+        local.value = value
+        del value
+        ready.set()
+        finish.wait(10)
+
+    thread = threading.Thread(target=long_lived_worker)
+    thread.start()
+    ready.wait(10)
+    saved = contextvars.copy_context()
+    saved_value = Value()
+    refs.append(weakref.ref(saved_value))
+    saved.run(setattr, local, "value", saved_value)
+    del saved_value
+    del local
+    gc.collect()
+    try:
+        assert [ref() for ref in refs] == [None, None]
+    finally:
+        finish.set()
+        thread.join()
+    assert saved is not None  # the copy outlived the Local
+
+
+def test_tracking_stays_bounded_under_many_writes() -> None:
+    local = Local()
+    for i in range(10_000):
+        local.value = i
+    tracker = type(local)._ctxcore_tracker
+    assert tracker is not None
+    assert len(tracker.refs) <= 2 * max(64, len(tracker.live())) + 1
+    assert live_idents(local) == 1
+
+
+@pytest.mark.parametrize("ident", ["context", "thread", "greenlet"])
+def test_live_idents_counts_each_ident_holding_values(ident: str) -> None:
+    local = Local(ident=ident)  # type: ignore[arg-type]
+    stack: LocalStack[int] = LocalStack(ident=ident)  # type: ignore[arg-type]
+    assert live_idents(local) == 0
+    assert live_idents(stack) == 0
+    local.value = 1
+    stack.push(1)
+    started = threading.Barrier(4)
+    done = threading.Event()
+
+    def hold() -> None:
+        local.value = 2
+        stack.push(2)
+        started.wait(10)
+        done.wait(10)
+
+    threads = [threading.Thread(target=hold) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    started.wait(10)
+    try:
+        assert live_idents(local) == 4
+        assert live_idents(stack) == 4
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    del thread, threads
+    gc.collect()
+    assert live_idents(local) == 1
+    assert live_idents(stack) == 1
+    stack.pop()
+    release_all = [local.__release_local__, stack.__release_local__]
+    for release in release_all:
+        release()
+    assert live_idents(local) == 0
+    assert live_idents(stack) == 0

@@ -1,0 +1,397 @@
+"""LocalProxy: every source kind, the whole data model, unbound fallbacks and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import copy
+import functools
+import math
+import operator
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from ctxcore import Local, LocalProxy, LocalStack
+
+_var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.proxy")
+
+
+def bound(value: Any) -> LocalProxy[Any]:
+    """A proxy over a fresh ContextVar holding ``value`` in the current context."""
+    var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.bound")
+    var.set(value)
+    return LocalProxy(var)
+
+
+def unbound() -> LocalProxy[Any]:
+    return LocalProxy(contextvars.ContextVar("ctxcore.test.unbound"))
+
+
+# -- sources ---------------------------------------------------------------------------
+
+
+def test_local_source_with_dotted_name() -> None:
+    local = Local()
+    proxy = LocalProxy(local, "user.name")
+    assert not proxy
+    local.user = type("User", (), {"name": "ada"})()
+    assert proxy == "ada"
+    assert proxy.upper() == "ADA"
+
+
+def test_local_stack_source_with_and_without_name() -> None:
+    stack: LocalStack[Any] = LocalStack()
+    top = LocalProxy(stack)
+    attr = stack("real")
+    assert repr(top) == "<LocalProxy unbound>"
+    stack.push(3 + 4j)
+    assert top == 3 + 4j
+    assert attr == 3.0
+    stack.push(1j)
+    assert attr == 0.0
+    stack.pop()
+    stack.pop()
+    assert not top
+
+
+def test_context_var_source_with_name() -> None:
+    var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.named")
+    proxy = LocalProxy(var, "__name__")
+    var.set(math)
+    assert proxy == "math"
+
+
+def test_callable_and_partial_sources() -> None:
+    registry = {"request": "req-1"}
+
+    def lookup(name: str) -> str:
+        return registry[name]
+
+    proxy = LocalProxy(functools.partial(lookup, "request"))
+    assert proxy.startswith("req")
+    registry["request"] = "req-2"
+    assert proxy == "req-2"
+    attr = LocalProxy(lambda: registry, "__len__")
+    assert attr() == 1
+
+
+def test_callable_source_errors_propagate() -> None:
+    def failing() -> Any:
+        raise RuntimeError("no request here")
+
+    with pytest.raises(RuntimeError, match="no request here"):
+        LocalProxy(failing).anything  # noqa: B018
+
+
+def test_get_current_object_and_wrapped() -> None:
+    target = [1]
+    proxy = bound(target)
+    assert proxy._get_current_object() is target
+    assert isinstance(proxy.__wrapped__, contextvars.ContextVar)
+
+
+def test_unbound_get_current_object_raises_runtime_error() -> None:
+    with pytest.raises(RuntimeError, match="ctxcore.test.unbound"):
+        unbound()._get_current_object()
+
+
+# -- unbound behaviour -----------------------------------------------------------------
+
+
+def test_unbound_fallbacks() -> None:
+    proxy = unbound()
+    assert repr(proxy) == "<LocalProxy unbound>"
+    assert bool(proxy) is False
+    assert dir(proxy) == []
+    assert proxy.__class__ is LocalProxy
+    assert isinstance(proxy, LocalProxy)
+    assert isinstance(proxy.__wrapped__, contextvars.ContextVar)
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda p: p.attr,
+        lambda p: p(),
+        lambda p: p[0],
+        lambda p: len(p),
+        lambda p: p + 1,
+        lambda p: 1 + p,
+        lambda p: str(p),
+        lambda p: hash(p),
+        lambda p: p == 1,
+        lambda p: iter(p),
+        lambda p: setattr(p, "x", 1),
+    ],
+)
+def test_unbound_use_raises_runtime_error_naming_the_fix(use: Callable[[Any], Any]) -> None:
+    with pytest.raises(RuntimeError, match=r"nothing is bound to ContextVar .*Push a context"):
+        use(unbound())
+
+
+def test_custom_unbound_message() -> None:
+    proxy = LocalProxy(contextvars.ContextVar("v"), unbound_message="no app here")
+    with pytest.raises(RuntimeError, match="^no app here$"):
+        proxy.name  # noqa: B018
+
+
+def test_unbound_message_names_a_local_source() -> None:
+    proxy = LocalProxy(Local(), "user")
+    with pytest.raises(RuntimeError, match="attribute 'user'"):
+        proxy.name  # noqa: B018
+
+
+# -- data model ------------------------------------------------------------------------
+
+
+def test_string_conversions_and_format() -> None:
+    proxy = bound(3.14159)
+    assert str(proxy) == "3.14159"
+    assert repr(proxy) == "3.14159"
+    assert f"{proxy:.2f}" == "3.14"
+    assert bytes(bound(b"ab")) == b"ab"
+
+
+def test_comparisons_and_hash() -> None:
+    proxy = bound(5)
+    assert proxy == 5
+    assert proxy != 6
+    assert proxy < 6
+    assert proxy <= 5
+    assert proxy > 4
+    assert proxy >= 5
+    assert hash(proxy) == hash(5)
+    assert {proxy: "x"}[5] == "x"
+
+
+def test_attribute_get_set_delete_and_dir() -> None:
+    class Box:
+        pass
+
+    box = Box()
+    proxy = bound(box)
+    proxy.color = "red"
+    assert box.color == "red"  # type: ignore[attr-defined]
+    assert proxy.color == "red"
+    assert "color" in dir(proxy)
+    del proxy.color
+    assert not hasattr(box, "color")
+    with pytest.raises(AttributeError):
+        proxy.color  # noqa: B018
+
+
+def test_class_isinstance_issubclass() -> None:
+    proxy = bound([1])
+    assert proxy.__class__ is list
+    assert isinstance(proxy, list)
+    klass = bound(bool)
+    assert issubclass(klass, int)  # through the forwarded __bases__
+    assert isinstance(True, klass)
+    assert issubclass(bool, klass)
+    assert not isinstance(1, klass)
+
+
+def test_call_len_length_hint_and_containers() -> None:
+    assert bound(lambda x, y=1: x + y)(1, y=2) == 3
+    data = bound([3, 1, 2])
+    assert len(data) == 3
+    assert operator.length_hint(data) == 3
+    assert data[0] == 3
+    data[0] = 9
+    assert data[0] == 9
+    del data[0]
+    assert list(data) == [1, 2]
+    assert list(reversed(data)) == [2, 1]
+    assert 2 in data
+    assert 7 not in data
+    it = bound(iter([1, 2]))
+    assert next(it) == 1
+    assert list(it) == [2]
+
+
+def test_binary_and_reflected_operators() -> None:
+    n = bound(7)
+    assert (n + 1, 1 + n) == (8, 8)
+    assert (n - 1, 10 - n) == (6, 3)
+    assert (n * 2, 2 * n) == (14, 14)
+    assert (n / 2, 14 / n) == (3.5, 2.0)
+    assert (n // 2, 15 // n) == (3, 2)
+    assert (n % 4, 15 % n) == (3, 1)
+    assert (divmod(n, 2), divmod(15, n)) == ((3, 1), (2, 1))
+    assert (n**2, 2**n, pow(n, 2, 5)) == (49, 128, 4)
+    assert (n << 1, 1 << n) == (14, 128)
+    assert (n >> 1, 256 >> n) == (3, 2)
+    assert (n & 3, 3 & n) == (3, 3)
+    assert (n | 8, 8 | n) == (15, 15)
+    assert (n ^ 1, 1 ^ n) == (6, 6)
+
+
+def test_matmul_both_ways() -> None:
+    class Matrix:
+        def __matmul__(self, other: Any) -> str:
+            return "left"
+
+        def __rmatmul__(self, other: Any) -> str:
+            return "right"
+
+    proxy = bound(Matrix())
+    assert proxy @ 1 == "left"
+    assert 1 @ proxy == "right"
+
+
+def test_in_place_operators_mutate_mutable_targets() -> None:
+    target = [1]
+    proxy = bound(target)
+    original = proxy
+    proxy += [2]
+    assert proxy is original
+    assert target == [1, 2]
+    flags = bound({1})
+    flags |= {2}
+    flags &= {2}
+    assert flags == {2}
+
+
+@pytest.mark.parametrize(
+    ("value", "op"),
+    [
+        (1, operator.iadd),
+        (1, operator.isub),
+        ("a", operator.imul),
+        ((1,), operator.iadd),
+        (2, operator.ipow),
+        (4, operator.itruediv),
+        (4, operator.ifloordiv),
+        (4, operator.imod),
+        (4, operator.ilshift),
+        (4, operator.irshift),
+        (4, operator.iand),
+        (4, operator.ior),
+        (4, operator.ixor),
+    ],
+)
+def test_in_place_operators_on_immutable_targets_raise(value: Any, op: Any) -> None:
+    proxy = bound(value)
+    other = 2 if not isinstance(value, tuple) else (2,)
+    with pytest.raises(TypeError, match="cannot store"):
+        op(proxy, other)
+    assert proxy._get_current_object() == value
+
+
+def test_unary_and_numeric_conversions() -> None:
+    n = bound(-2.5)
+    assert (-n, +n, abs(n)) == (2.5, -2.5, 2.5)
+    assert ~bound(5) == -6
+    assert (int(n), float(n), complex(n)) == (-2, -2.5, -2.5 + 0j)
+    assert operator.index(bound(3)) == 3
+    assert [0, 1, 2, 3][bound(3)] == 3
+    assert (round(bound(2.567), 2), round(bound(2.5))) == (2.57, 2)
+    assert (math.trunc(n), math.floor(n), math.ceil(n)) == (-2, -3, -2)
+
+
+def test_context_managers_sync_and_async() -> None:
+    events: list[str] = []
+
+    class Manager:
+        def __enter__(self) -> str:
+            events.append("enter")
+            return "inside"
+
+        def __exit__(self, *exc: Any) -> bool:
+            events.append(f"exit {exc[0].__name__ if exc[0] else None}")
+            return True
+
+        async def __aenter__(self) -> str:
+            events.append("aenter")
+            return "ainside"
+
+        async def __aexit__(self, *exc: Any) -> None:
+            events.append("aexit")
+
+    proxy = bound(Manager())
+    with proxy as value:
+        assert value == "inside"
+        raise KeyError("suppressed by __exit__")
+
+    async def use() -> str:
+        async with proxy as avalue:
+            return str(avalue)
+
+    assert asyncio.run(use()) == "ainside"
+    assert events == ["enter", "exit KeyError", "aenter", "aexit"]
+
+
+def test_await_aiter_anext() -> None:
+    async def numbers() -> Any:
+        for i in range(3):
+            yield i
+
+    async def main() -> tuple[int, list[int]]:
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(42)
+        awaited = await bound(future)
+        gen = bound(numbers())
+        first = await gen.__anext__()
+        rest = [i async for i in gen]
+        return awaited, [first, *rest]
+
+    assert asyncio.run(main()) == (42, [0, 1, 2])
+
+
+def test_copy_and_deepcopy_copy_the_target() -> None:
+    target = {"a": [1]}
+    proxy = bound(target)
+    shallow = copy.copy(proxy)
+    deep = copy.deepcopy(proxy)
+    assert shallow == target and shallow is not target
+    assert shallow["a"] is target["a"]
+    assert deep["a"] is not target["a"]
+    assert not isinstance(shallow, LocalProxy)
+
+
+def test_fspath_and_pickle_forward_to_target() -> None:
+    assert os.fspath(bound("/tmp")) == "/tmp"
+    assert pickle.loads(pickle.dumps(bound([1, 2]))) == [1, 2]
+
+
+def test_generic_alias_construction() -> None:
+    var: contextvars.ContextVar[int] = contextvars.ContextVar("ctxcore.test.generic")
+    proxy = LocalProxy[int](var)
+    var.set(3)
+    assert proxy + 1 == 4
+
+
+def test_docstring_and_name_forwarded() -> None:
+    proxy = bound(math.sqrt)
+    assert proxy.__name__ == "sqrt"
+    assert proxy.__doc__ == math.sqrt.__doc__
+
+
+def test_generator_proxy_iteration() -> None:
+    def gen() -> Iterator[int]:
+        yield from range(3)
+
+    assert list(bound(gen())) == [0, 1, 2]
+
+
+# -- construction errors ---------------------------------------------------------------
+
+
+def test_local_without_name_is_rejected() -> None:
+    with pytest.raises(TypeError, match="needs a name"):
+        LocalProxy(Local())
+
+
+@pytest.mark.parametrize("source", [42, "text", [1, 2], None])
+def test_unsupported_source_is_rejected_at_construction(source: Any) -> None:
+    with pytest.raises(TypeError, match="cannot proxy"):
+        LocalProxy(source)
+
+
+def test_non_string_name_is_rejected() -> None:
+    with pytest.raises(TypeError, match="name must be a string"):
+        LocalProxy(Local(), 3)  # type: ignore[arg-type]

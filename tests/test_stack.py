@@ -1,0 +1,100 @@
+"""LocalStack: per-ident stacks, copy-on-write inheritance, werkzeug-compatible API."""
+
+from __future__ import annotations
+
+import contextvars
+from typing import Any
+
+import pytest
+
+from ctxcore import LocalProxy, LocalStack, release_local
+from tests.backends import Backend, Worker
+
+
+def test_concurrent_stacks_are_isolated(backend: Backend) -> None:
+    for ident in sorted({"context", backend.native_ident}):
+        stack: LocalStack[Any] = LocalStack(ident=ident)  # type: ignore[arg-type]
+
+        def worker(i: int, stack: LocalStack[Any] = stack) -> Worker:
+            for depth in range(4):
+                stack.push((i, depth))
+                yield
+                assert stack.top == (i, depth)
+            popped = []
+            while (item := stack.pop()) is not None:
+                popped.append(item)
+                yield
+            return popped
+
+        results = backend.run([worker(i) for i in range(24)])
+        assert results == [[(i, d) for d in reversed(range(4))] for i in range(24)], ident
+
+
+def test_push_in_child_never_changes_parent(backend: Backend) -> None:
+    stack: LocalStack[str] = LocalStack()
+
+    def child() -> Worker:
+        inherited = stack.top
+        stack.push("child")
+        yield
+        popped = [stack.pop(), stack.pop(), stack.pop()]
+        return inherited, popped
+
+    def parent() -> Worker:
+        stack.push("parent")
+        inherited, popped = yield backend.start_child(child())
+        return inherited, popped, stack.items()
+
+    [result] = backend.run([parent()])
+    assert result == ("parent", ["child", "parent", None], ["parent"])
+
+
+def test_pop_and_top_on_empty_stack_return_none() -> None:
+    stack: LocalStack[int] = LocalStack()
+    assert stack.top is None
+    assert stack.pop() is None
+    assert len(stack) == 0
+
+
+@pytest.mark.parametrize("ident", ["context", "thread", "greenlet"])
+def test_push_pop_top_len_items(ident: str) -> None:
+    stack: LocalStack[int] = LocalStack(ident=ident)  # type: ignore[arg-type]
+    for i in range(3):
+        stack.push(i)
+    assert (stack.top, len(stack), stack.items()) == (2, 3, [0, 1, 2])
+    assert stack.pop() == 2
+    assert stack.items() == [0, 1]
+    release_local(stack)
+    assert stack.top is None
+    assert stack.items() == []
+
+
+def test_copied_context_keeps_the_stack_of_the_copy_time() -> None:
+    stack: LocalStack[str] = LocalStack()
+    stack.push("a")
+    snapshot = contextvars.copy_context()
+    stack.push("b")
+    assert snapshot.run(stack.items) == ["a"]
+    snapshot.run(stack.pop)
+    assert stack.items() == ["a", "b"]
+    assert snapshot.run(stack.items) == []
+
+
+def test_call_gives_proxies_to_the_top() -> None:
+    stack: LocalStack[Any] = LocalStack()
+    top = stack()
+    real = stack("real", unbound_message="empty stack")
+    assert isinstance(top, LocalProxy)
+    with pytest.raises(RuntimeError, match="empty stack"):
+        real + 1  # noqa: B018
+    stack.push(2 + 3j)
+    assert top == 2 + 3j
+    assert real == 2.0
+
+
+def test_context_var_argument_is_used() -> None:
+    var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.stack")
+    stack: LocalStack[int] = LocalStack(var)
+    stack.push(1)
+    assert var.get() is not None
+    assert repr(stack).startswith("<ctxcore._stack.LocalStack ident='context' depth=1")
