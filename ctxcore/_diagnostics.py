@@ -42,9 +42,7 @@ def _stack_tops(stack: LocalStack[Any]) -> int:
     marker = stack._marker
     gc.collect()
     frames = [
-        obj
-        for obj in gc.get_objects()
-        if type(obj) is tuple and len(obj) == 3 and obj[2] is marker
+        obj for obj in gc.get_objects() if type(obj) is tuple and len(obj) == 3 and obj[2] is marker
     ]
     if not frames:
         return 0

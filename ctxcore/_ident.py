@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable
-from typing import Literal, TypeAlias, Union
+from typing import Literal, TypeAlias
 
 IdentName: TypeAlias = Literal["context", "thread", "greenlet"]
 #: What ``ident=`` accepts: a source name, a callable returning a hashable ident,
 #: or ``None`` for the process-wide default.
-IdentSpec: TypeAlias = Union[IdentName, Callable[[], Hashable], None]
+IdentSpec: TypeAlias = IdentName | Callable[[], Hashable] | None
 #: A resolved ident source: a name or a callable, never ``None``.
-Ident: TypeAlias = Union[IdentName, Callable[[], Hashable]]
+Ident: TypeAlias = IdentName | Callable[[], Hashable]
 
 #: The environment variable read once, at import, for the process-wide default.
 ENV_VAR = "CTXCORE_IDENT"
@@ -39,9 +39,9 @@ def resolve_ident(ident: object) -> Ident:
             raise ValueError(f"unknown ident {ident!r}: {_HELP}")
         if ident == "greenlet":
             require_greenlet()
-        return ident  # type: ignore[return-value]
+        return ident
     if callable(ident):
-        return ident  # type: ignore[return-value]
+        return ident
     raise TypeError(f"ident must be a string or a callable, not {type(ident).__name__}: {_HELP}")
 
 
@@ -63,7 +63,7 @@ def _from_environment() -> Ident:
         return "context"
     if raw not in IDENT_NAMES:
         raise ValueError(f"{ENV_VAR}={raw!r} is not an ident source: {_HELP}")
-    return raw  # type: ignore[return-value]
+    return raw
 
 
 _default: Ident = _from_environment()

@@ -55,8 +55,10 @@ _EMPTY_GET = _EMPTY.__getitem__
 def _classmethod_wraps_descriptors() -> bool:
     """Tell whether ``classmethod(property(f))`` binds to ``f(cls)`` (Python 3.9-3.12)."""
 
+    chained: Any = property(lambda cls: "chained")
+
     class Probe:
-        value = classmethod(property(lambda cls: "chained"))  # type: ignore[arg-type]
+        value: Any = classmethod(chained)
 
     try:
         return bool(Probe().value == "chained")
@@ -110,8 +112,8 @@ def _copy_on_write_hooks(slot: Slot, tracker: _Tracker) -> tuple[Any, Any]:
     """
     refs = tracker.refs
 
-    # Locals bound as defaults: this is the hot write path.
-    def __setattr__(
+    # Names bound as defaults (fast local loads): this is the hot write path.
+    def __setattr__(  # noqa: PLR0917
         self: Local,
         name: str,
         value: Any,
@@ -187,7 +189,8 @@ def _build_class(base: type[Local], slot: Slot, tracker: _Tracker | None) -> typ
         "_ctxcore_tracker": tracker,
     }
     if CHAINED_CLASSMETHOD and isinstance(slot, ContextSlot | ThreadSlot):
-        namespace["__getattribute__"] = classmethod(property(slot.get))
+        getter: Any = property(slot.get)
+        namespace["__getattribute__"] = classmethod(getter)
         namespace["__new__"] = _unset
     else:
         namespace["__getattribute__"] = property(slot.reader(_EMPTY_GET))

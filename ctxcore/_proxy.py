@@ -47,7 +47,7 @@ def _default_message(source: object, name: str | None) -> str:
     )
 
 
-def _make_lookup(source: object, name: str | None) -> Callable[[], Any]:
+def _make_lookup(source: object, name: str | None) -> Callable[[], Any]:  # noqa: PLR0911
     """Build a zero-argument lookup returning the target or ``_UNBOUND``."""
     get_name = None if name is None else operator.attrgetter(name)
     if isinstance(source, Local):
@@ -87,7 +87,7 @@ def _make_lookup(source: object, name: str | None) -> Callable[[], Any]:
         return var_lookup
     if callable(source):
         if get_name is None:
-            return source  # type: ignore[return-value]
+            return source
         return lambda: get_name(source())
     raise TypeError(
         f"LocalProxy cannot proxy a {type(source).__name__}: give it a Local and a name, "
@@ -112,8 +112,6 @@ class LocalProxy(Generic[T]):
     """
 
     __slots__ = ("__weakref__", "__wrapped__", "_ctxcore_lookup", "_ctxcore_message")
-
-    _ctxcore_lookup: Callable[[], Any]
 
     def __init__(
         self,
@@ -204,7 +202,7 @@ class LocalProxy(Generic[T]):
     def __rpow__(self, other: Any) -> Any:
         return pow(other, _target(self))
 
-    def __ipow__(self, other: Any) -> Any:
+    def __ipow__(self, other: Any, modulo: Any = None) -> Any:
         return _inplace(self, operator.ipow, "**=", other)
 
     def __instancecheck__(self, instance: Any) -> bool:
@@ -214,8 +212,12 @@ class LocalProxy(Generic[T]):
         return issubclass(subclass, _target(self))
 
 
-_lookup: Callable[[LocalProxy[Any]], Callable[[], Any]] = LocalProxy._ctxcore_lookup.__get__  # type: ignore[attr-defined]
-_message: Callable[[LocalProxy[Any]], str] = LocalProxy._ctxcore_message.__get__  # type: ignore[attr-defined]
+# The slots' member descriptors, called directly: reading a slot through the proxy's own
+# __getattribute__ would forward it to the target.
+_lookup: Callable[[LocalProxy[Any]], Callable[[], Any]] = LocalProxy.__dict__[
+    "_ctxcore_lookup"
+].__get__
+_message: Callable[[LocalProxy[Any]], str] = LocalProxy.__dict__["_ctxcore_message"].__get__
 
 
 def _target(proxy: LocalProxy[Any]) -> Any:

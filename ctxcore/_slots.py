@@ -8,6 +8,7 @@ Python frame in between.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import weakref
 from collections.abc import Callable, Hashable
@@ -33,7 +34,7 @@ class Slot:
     #: ``get(default)``: the current ident's value, or ``default`` when there is none.
     get: Callable[[Any], Any]
     #: ``set(value)``: store ``value`` for the current ident.
-    set: Callable[[Any], None]
+    set: Callable[[Any], object]
 
     def reader(self, default: Any) -> Callable[[object], Any]:
         """Return ``f(ignored) -> current value or default``, without a Python frame.
@@ -98,10 +99,8 @@ class ThreadSlot(Slot):
         self.set = partial(setattr, self.local, "value")
 
     def clear(self) -> None:
-        try:
+        with contextlib.suppress(AttributeError):
             del self.local.value
-        except AttributeError:
-            pass
 
 
 class KeyedSlot(Slot):

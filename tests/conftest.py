@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 
 if os.environ.get("CTXCORE_TEST_GEVENT_MONKEY") == "1":
-    # Must run before anything imports threading-based modules.
+    # Patched as early as the suite allows (pytest has already imported threading; gevent
+    # handles that, and says so in a warning that is expected here).
+    import warnings
+
     from gevent import monkey
 
-    monkey.patch_all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        monkey.patch_all()
 
 from collections.abc import Iterator
 

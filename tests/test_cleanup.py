@@ -83,7 +83,9 @@ def test_reused_greenlet_ids_never_see_dead_greenlets_value() -> None:
     local = Local(ident="greenlet")
     had = []
     for i in range(200):
-        glet = greenlet.greenlet(lambda i=i: (had.append(hasattr(local, "value")), setattr(local, "value", i)))
+        glet = greenlet.greenlet(
+            lambda i=i: (had.append(hasattr(local, "value")), setattr(local, "value", i))
+        )
         glet.switch()
         del glet
     assert not any(had)
@@ -105,7 +107,8 @@ def test_context_values_freed_when_task_ends() -> None:
 
     asyncio.run(main())
     gc.collect()
-    assert refs and all(ref() is None for ref in refs)
+    assert len(refs) == 10
+    assert all(ref() is None for ref in refs)
     assert live_idents(local) == 0
 
 
@@ -121,7 +124,7 @@ def test_dropped_local_releases_values_in_current_context() -> None:
 
 def test_dropped_local_releases_values_held_by_other_contexts() -> None:
     """Values set in a context that lives on (a worker thread, a saved copy) are freed too."""
-    local = Local()
+    holder = [Local()]
     refs: list[weakref.ref[Value]] = []
     ready = threading.Event()
     finish = threading.Event()
@@ -129,7 +132,7 @@ def test_dropped_local_releases_values_held_by_other_contexts() -> None:
     def long_lived_worker() -> None:
         value = Value()
         refs.append(weakref.ref(value))
-        local.value = value
+        holder[0].value = value
         del value
         ready.set()
         finish.wait(10)
@@ -140,9 +143,9 @@ def test_dropped_local_releases_values_held_by_other_contexts() -> None:
     saved = contextvars.copy_context()
     saved_value = Value()
     refs.append(weakref.ref(saved_value))
-    saved.run(setattr, local, "value", saved_value)
+    saved.run(setattr, holder[0], "value", saved_value)
     del saved_value
-    del local
+    holder.clear()
     gc.collect()
     try:
         assert [ref() for ref in refs] == [None, None]

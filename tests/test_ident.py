@@ -38,7 +38,7 @@ def test_greenlet_ident_without_greenlet_says_what_to_use(
 
 @pytest.mark.parametrize("factory", [Local, LocalStack])
 def test_context_var_of_wrong_type_is_a_type_error(factory: Any) -> None:
-    with pytest.raises(TypeError, match="context_var must be a contextvars.ContextVar"):
+    with pytest.raises(TypeError, match=r"context_var must be a contextvars\.ContextVar"):
         factory("not a var")
 
 

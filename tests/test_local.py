@@ -90,7 +90,7 @@ def test_copied_context_keeps_values_of_the_copy_time() -> None:
 def test_missing_name_raises_attribute_error_naming_the_ident() -> None:
     local = Local()
     with pytest.raises(AttributeError, match=r"'missing'.*current context") as info:
-        local.missing  # noqa: B018
+        local.missing
     assert info.value.name == "missing"
     assert getattr(local, "missing", "default") == "default"
     assert not hasattr(local, "missing")
@@ -148,7 +148,7 @@ def test_call_returns_a_proxy_to_the_attribute() -> None:
     proxy = local("user", unbound_message="no user")
     assert isinstance(proxy, LocalProxy)
     with pytest.raises(RuntimeError, match="no user"):
-        proxy.name  # noqa: B018
+        proxy.name
     local.user = "ada"
     assert proxy.upper() == "ADA"
 

@@ -84,7 +84,7 @@ def test_callable_source_errors_propagate() -> None:
         raise RuntimeError("no request here")
 
     with pytest.raises(RuntimeError, match="no request here"):
-        LocalProxy(failing).anything  # noqa: B018
+        LocalProxy(failing).anything
 
 
 def test_get_current_object_and_wrapped() -> None:
@@ -95,7 +95,7 @@ def test_get_current_object_and_wrapped() -> None:
 
 
 def test_unbound_get_current_object_raises_runtime_error() -> None:
-    with pytest.raises(RuntimeError, match="ctxcore.test.unbound"):
+    with pytest.raises(RuntimeError, match=r"ctxcore\.test\.unbound"):
         unbound()._get_current_object()
 
 
@@ -118,13 +118,13 @@ def test_unbound_fallbacks() -> None:
         lambda p: p.attr,
         lambda p: p(),
         lambda p: p[0],
-        lambda p: len(p),
+        len,
         lambda p: p + 1,
         lambda p: 1 + p,
-        lambda p: str(p),
-        lambda p: hash(p),
+        str,
+        hash,
         lambda p: p == 1,
-        lambda p: iter(p),
+        iter,
         lambda p: setattr(p, "x", 1),
     ],
 )
@@ -135,14 +135,14 @@ def test_unbound_use_raises_runtime_error_naming_the_fix(use: Callable[[Any], An
 
 def test_custom_unbound_message() -> None:
     proxy = LocalProxy(contextvars.ContextVar("v"), unbound_message="no app here")
-    with pytest.raises(RuntimeError, match="^no app here$"):
-        proxy.name  # noqa: B018
+    with pytest.raises(RuntimeError, match=r"^no app here$"):
+        proxy.name
 
 
 def test_unbound_message_names_a_local_source() -> None:
     proxy = LocalProxy(Local(), "user")
     with pytest.raises(RuntimeError, match="attribute 'user'"):
-        proxy.name  # noqa: B018
+        proxy.name
 
 
 # -- data model ------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_attribute_get_set_delete_and_dir() -> None:
     del proxy.color
     assert not hasattr(box, "color")
     with pytest.raises(AttributeError):
-        proxy.color  # noqa: B018
+        proxy.color
 
 
 def test_class_isinstance_issubclass() -> None:
@@ -347,7 +347,8 @@ def test_copy_and_deepcopy_copy_the_target() -> None:
     proxy = bound(target)
     shallow = copy.copy(proxy)
     deep = copy.deepcopy(proxy)
-    assert shallow == target and shallow is not target
+    assert shallow == target
+    assert shallow is not target
     assert shallow["a"] is target["a"]
     assert deep["a"] is not target["a"]
     assert not isinstance(shallow, LocalProxy)

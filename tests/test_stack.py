@@ -86,7 +86,7 @@ def test_call_gives_proxies_to_the_top() -> None:
     real = stack("real", unbound_message="empty stack")
     assert isinstance(top, LocalProxy)
     with pytest.raises(RuntimeError, match="empty stack"):
-        real + 1  # noqa: B018
+        real + 1
     stack.push(2 + 3j)
     assert top == 2 + 3j
     assert real == 2.0

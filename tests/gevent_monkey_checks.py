@@ -1,0 +1,53 @@
+"""What each ident means once gevent has patched threads into greenlets.
+
+Collected only when named explicitly: test_gevent_monkey.py runs it in a patched process.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ctxcore import Local
+from tests.backends import MONKEY
+
+if not MONKEY:  # pragma: no cover - a guard against running it unpatched by hand
+    raise RuntimeError("run through tests/test_gevent_monkey.py (needs a patched process)")
+
+
+def _run_patched_threads(local: Local, count: int) -> list[object]:
+    import gevent
+
+    seen: list[object] = []
+
+    def work(i: int) -> None:
+        local.value = i
+        gevent.sleep(0.001)
+        seen.append(getattr(local, "value", None))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return seen
+
+
+def test_patched_threads_are_greenlets() -> None:
+    from gevent.monkey import is_module_patched
+
+    assert is_module_patched("threading")
+
+
+@pytest.mark.parametrize("ident", ["context", "greenlet"])
+def test_context_and_greenlet_idents_isolate_patched_threads(ident: str) -> None:
+    local = Local(ident=ident)  # type: ignore[arg-type]
+    assert sorted(_run_patched_threads(local, 20)) == list(range(20))  # type: ignore[type-var]
+
+
+def test_thread_ident_means_the_os_thread_even_when_patched() -> None:
+    """All greenlets of the OS thread share "thread" values: the last writer wins."""
+    local = Local(ident="thread")
+    seen = _run_patched_threads(local, 20)
+    assert len(set(seen)) == 1
