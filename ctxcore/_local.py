@@ -5,21 +5,24 @@ How a read stays at ``threading.local`` speed
 Every Local gets its own subclass whose ``__getattribute__`` reaches the stored value
 through C callables only:
 
-* the current ident's attributes live in a ``_Storage`` (a dict), published through
-  the slot as its bound ``__getitem__`` (call it ``R``);
+* the current ident's attributes live in a storage (a dict), published through the
+  slot as its bound ``__getitem__`` (call it ``R``);
 * ``local.name`` calls ``__getattribute__``; when that attribute is a descriptor, the
   interpreter binds it and then calls the result with ``name``. On Python <= 3.12 it is
   ``classmethod(property(slot.get))``: binding runs ``slot.get(cls)`` (``ContextVar.get``
   with the class as the default), then ``R(name)`` is a dict lookup. With nothing stored
-  the class itself comes back and ``cls(name)`` lands in ``__new__``, which raises
-  ``AttributeError`` -- the only Python frame, and only on a miss;
-* elsewhere it is ``property(slot.reader(EMPTY))``: a ``next()`` over ``starmap`` that
+  the class itself comes back, and ``cls(name)`` lands in ``__new__``;
+* elsewhere it is ``property(slot.reader(empty))``: a ``next()`` over ``starmap`` that
   ignores the instance and returns the current ``R`` or the empty storage's.
 
-Storages are never mutated once published: a write copies the current one, so a copied
-context (a child task) keeps the values it saw at the copy (copy-on-write). Each storage
-is tracked weakly, so a Local that is dropped empties the storages that other contexts
-still hold instead of keeping its values alive with them.
+A miss (``__missing__`` or ``__new__``) is the only Python frame: it resolves class
+attributes (methods, dunders) or raises ``AttributeError`` naming the ident source.
+No ``__getattr__`` is defined, which keeps the interpreter on its quicker hook.
+
+Under ``"context"`` a published storage is never mutated: a write copies it, so a copied
+context (a child task) keeps the values it saw at the copy. Threads, greenlets and
+callable idents are never copied, so their storage is written in place. Storages are
+tracked weakly, so a dropped Local empties those other contexts still hold.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._ident import IdentSpec, describe, resolve_ident
 from ._slots import ContextSlot, KeyedSlot, Slot, ThreadSlot, make_slot
+from ._storage import Storage, Tracker, storage_class
 
 if TYPE_CHECKING:
     from ._proxy import LocalProxy
@@ -38,23 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["Local", "LocalManager", "release_local"]
 
 
-class _Storage(dict[str, Any]):
-    """One ident's attributes. Never mutated after it is published (copy-on-write)."""
-
-    __slots__ = ("__weakref__",)
-
-    def __missing__(self, name: str) -> Any:
-        # Reached from the C read path; Local.__getattr__ turns it into a full message.
-        raise AttributeError(name)
-
-
-_EMPTY = _Storage()
-_EMPTY_GET = _EMPTY.__getitem__
-
-
 def _classmethod_wraps_descriptors() -> bool:
     """Tell whether ``classmethod(property(f))`` binds to ``f(cls)`` (Python 3.9-3.12)."""
-
     chained: Any = property(lambda cls: "chained")
 
     class Probe:
@@ -70,41 +59,35 @@ def _classmethod_wraps_descriptors() -> bool:
 CHAINED_CLASSMETHOD = _classmethod_wraps_descriptors()
 
 
-class _Tracker:
-    """Weak references to the storages a copy-on-write Local published.
-
-    They let a dropped Local empty the storages other contexts still hold, and let
-    diagnostics count the idents holding values. The write path appends to ``refs``
-    directly; :meth:`prune` keeps the list within twice the live storages.
-    """
-
-    __slots__ = ("cap", "refs")
-
-    def __init__(self) -> None:
-        self.refs: list[weakref.ref[_Storage]] = []
-        self.cap = 64
-
-    def prune(self) -> None:
-        # In place: the write path holds a bound refs.append.
-        self.refs[:] = [ref for ref in self.refs if ref() is not None]
-        self.cap = max(64, 2 * len(self.refs))
-
-    def live(self) -> list[_Storage]:
-        storages = (ref() for ref in self.refs)
-        return [storage for storage in storages if storage]
-
-    def release(self) -> None:
-        for storage in self.live():
-            dict.clear(storage)
-        self.refs.clear()
+def _fallback(local: Local | None, name: str) -> Any:
+    """Resolve a name the storage does not hold: a class attribute, or an error."""
+    if local is None:  # pragma: no cover - only reachable while the Local is being freed
+        raise AttributeError(name)
+    try:
+        return object.__getattribute__(local, name)
+    except AttributeError:
+        pass
+    raise _missing(local, name) from None
 
 
-def _unset(cls: type, name: str) -> Any:
-    # classmethod(property(get)) returned the class: nothing is stored for this ident.
-    raise AttributeError(name)
+def _unset(cls: type[Local], name: str) -> Any:
+    # classmethod(property(get)) returned the class: nothing stored for this ident.
+    return _fallback(cls._ctxcore_owner(), name)
 
 
-def _copy_on_write_hooks(slot: Slot, tracker: _Tracker) -> tuple[Any, Any]:
+def _missing(local: Local, name: str) -> AttributeError:
+    slot: Slot = type(local)._ctxcore_slot
+    return AttributeError(
+        f"{type(local).__name__!r} object has no attribute {name!r} in the current "
+        f"{describe(slot.ident)}: it was never set here, or was deleted or released",
+        name=name,
+        obj=local,
+    )
+
+
+def _copy_on_write_hooks(
+    slot: Slot, tracker: Tracker, new: type[Storage], empty: Any
+) -> tuple[Any, Any]:
     """``__setattr__``/``__delattr__`` for contexts: never mutate a published storage.
 
     A context copy (every asyncio task, every ``call_soon``) shares the storage it saw,
@@ -119,8 +102,8 @@ def _copy_on_write_hooks(slot: Slot, tracker: _Tracker) -> tuple[Any, Any]:
         value: Any,
         get: Callable[[Any], Any] = slot.get,
         put: Callable[[Any], Any] = slot.set,
-        new: type[_Storage] = _Storage,
-        empty: Any = _EMPTY_GET,
+        new: type[Storage] = new,
+        empty: Any = empty,
         track: Callable[[Any], None] = refs.append,
         ref: type[weakref.ref[Any]] = weakref.ref,
     ) -> None:
@@ -132,10 +115,10 @@ def _copy_on_write_hooks(slot: Slot, tracker: _Tracker) -> tuple[Any, Any]:
             tracker.prune()
 
     def __delattr__(self: Local, name: str) -> None:
-        current = slot.get(_EMPTY_GET).__self__
+        current = slot.get(empty).__self__
         if name not in current:
             raise _missing(self, name)
-        storage = _Storage(current)
+        storage = new(current)
         del storage[name]
         slot.set(storage.__getitem__)
         refs.append(weakref.ref(storage))
@@ -143,19 +126,20 @@ def _copy_on_write_hooks(slot: Slot, tracker: _Tracker) -> tuple[Any, Any]:
     return __setattr__, __delattr__
 
 
-def _in_place_hooks(slot: Slot, tracker: _Tracker | None) -> tuple[Any, Any]:
+def _in_place_hooks(
+    slot: Slot, tracker: Tracker | None, new: type[Storage], empty: Any
+) -> tuple[Any, Any]:
     """``__setattr__``/``__delattr__`` for threads, greenlets and callables.
 
     Nothing copies a thread's or a greenlet's values, so each ident owns one storage
-    and writes go straight into it. ``tracker`` (if any) learns each new storage, for
-    diagnostics; the slot itself frees values when its ident ends.
+    and writes go straight into it; ``tracker`` learns each new storage.
     """
     get = slot.get
 
-    def __setattr__(self: Local, name: str, value: Any, empty: Any = _EMPTY_GET) -> None:
+    def __setattr__(self: Local, name: str, value: Any, empty: Any = empty) -> None:
         current = get(empty)
         if current is empty:
-            storage = _Storage()
+            storage = new()
             slot.set(storage.__getitem__)
             if tracker is not None:
                 tracker.refs.append(weakref.ref(storage))
@@ -164,7 +148,7 @@ def _in_place_hooks(slot: Slot, tracker: _Tracker | None) -> tuple[Any, Any]:
             current.__self__[name] = value
 
     def __delattr__(self: Local, name: str) -> None:
-        storage = get(_EMPTY_GET).__self__
+        storage = get(empty).__self__
         if name not in storage:
             raise _missing(self, name)
         del storage[name]
@@ -172,13 +156,16 @@ def _in_place_hooks(slot: Slot, tracker: _Tracker | None) -> tuple[Any, Any]:
     return __setattr__, __delattr__
 
 
-def _build_class(base: type[Local], slot: Slot, tracker: _Tracker | None) -> type[Local]:
+def _build_class(base: type[Local], slot: Slot, tracker: Tracker | None) -> type[Local]:
     """Create the per-Local subclass whose hooks close over ``slot``."""
+    new = storage_class(_fallback)
+    empty = new().__getitem__  # this Local's "nothing stored": never written to
+    slot.empty = empty
     if isinstance(slot, ContextSlot):
         assert tracker is not None
-        setattr_hook, delattr_hook = _copy_on_write_hooks(slot, tracker)
+        setattr_hook, delattr_hook = _copy_on_write_hooks(slot, tracker, new, empty)
     else:
-        setattr_hook, delattr_hook = _in_place_hooks(slot, tracker)
+        setattr_hook, delattr_hook = _in_place_hooks(slot, tracker, new, empty)
     namespace: dict[str, Any] = {
         "__slots__": (),
         "__module__": base.__module__,
@@ -187,28 +174,21 @@ def _build_class(base: type[Local], slot: Slot, tracker: _Tracker | None) -> typ
         "__delattr__": delattr_hook,
         "_ctxcore_slot": slot,
         "_ctxcore_tracker": tracker,
+        "_ctxcore_storage": new,
+        "_ctxcore_empty": empty,
     }
     if CHAINED_CLASSMETHOD and isinstance(slot, ContextSlot | ThreadSlot):
         getter: Any = property(slot.get)
         namespace["__getattribute__"] = classmethod(getter)
         namespace["__new__"] = _unset
     else:
-        namespace["__getattribute__"] = property(slot.reader(_EMPTY_GET))
+        namespace["__getattribute__"] = property(slot.reader(empty))
     return type(base.__name__, (base,), namespace)
 
 
-def _missing(local: Local, name: str) -> AttributeError:
-    slot: Slot = type(local)._ctxcore_slot
-    return AttributeError(
-        f"{type(local).__name__!r} object has no attribute {name!r} in the current "
-        f"{describe(slot.ident)}: it was never set here, or was deleted or released",
-        name=name,
-        obj=local,
-    )
-
-
-def _storage(local: Local) -> _Storage:
-    storage: _Storage = type(local)._ctxcore_slot.get(_EMPTY_GET).__self__
+def _storage(local: Local) -> Storage:
+    cls = type(local)
+    storage: Storage = cls._ctxcore_slot.get(cls._ctxcore_empty).__self__
     return storage
 
 
@@ -226,13 +206,18 @@ class Local:
 
     Reading a name that was never set for the current ident raises ``AttributeError``.
     Under ``"context"``, a copied context (a child task) starts with the values current
-    at the copy, and nothing it sets reaches its parent.
+    at the copy, and nothing it sets reaches its parent. Class attributes of a subclass
+    act as defaults. Each Local builds a small class of its own, so create Locals once
+    (at module level), not per request.
     """
 
     __slots__ = ("__weakref__",)
 
     _ctxcore_slot: Slot
-    _ctxcore_tracker: _Tracker | None
+    _ctxcore_tracker: Tracker | None
+    _ctxcore_storage: type[Storage]
+    _ctxcore_empty: Any
+    _ctxcore_owner: Callable[[], Local | None]
 
     def __new__(
         cls, context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None
@@ -241,12 +226,15 @@ class Local:
             raise TypeError(
                 f"context_var must be a contextvars.ContextVar, not {type(context_var).__name__}"
             )
-        slot = make_slot(resolve_ident(ident), _EMPTY_GET, context_var)
-        # Context storages are shared by context copies and outlive the Local's own
-        # objects, so they are tracked to be emptied when it goes; thread storages are
-        # tracked only to be counted. Keyed slots own and count their values.
-        tracker = None if isinstance(slot, KeyedSlot) else _Tracker()
-        self: Local = object.__new__(_build_class(cls, slot, tracker))
+        slot = make_slot(resolve_ident(ident), None, context_var)
+        # Keyed slots (callable idents) own and count their values; the others publish
+        # storages that outlive the Local's own objects, so those are tracked.
+        tracker = None if isinstance(slot, KeyedSlot) else Tracker()
+        subclass = _build_class(cls, slot, tracker)
+        self: Local = object.__new__(subclass)
+        owner = weakref.ref(self)
+        subclass._ctxcore_owner = owner
+        subclass._ctxcore_storage._ctxcore_owner = owner
         if tracker is not None:
             weakref.finalize(self, tracker.release).atexit = False
         return self
@@ -256,14 +244,9 @@ class Local:
     ) -> None:
         """Arguments are handled by ``__new__``."""
 
-    def __getattr__(self, name: str) -> Any:
-        # Reached after the storage lookup failed: class attributes (methods, dunders)
-        # resolve normally; anything else gets a message naming the ident source.
-        try:
-            return object.__getattribute__(self, name)
-        except AttributeError:
-            pass
-        raise _missing(self, name) from None
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """Iterate over ``(name, value)`` for the current ident."""

@@ -172,18 +172,56 @@ def _weak_key(obj: object) -> Hashable:
     return id(obj)
 
 
-class GreenletSlot(KeyedSlot):
-    """A value per greenlet, dropped when the greenlet object is collected."""
+class GreenletSlot(Slot):
+    """A value per greenlet, kept as an attribute of the greenlet object.
 
-    __slots__ = ()
+    The value goes when the greenlet object does (a finished greenlet nobody holds).
+    Reads cost a ``getcurrent()`` and an attribute lookup, both in C.
+    """
+
+    __slots__ = ("getcurrent", "holders", "key")
 
     def __init__(self, empty: Any) -> None:
         require_greenlet()
         from greenlet import getcurrent
 
-        # Greenlets are always weak-referenceable: key by id() directly, which keeps
-        # the read path free of Python frames.
-        super().__init__(empty, "greenlet", getcurrent, id)
+        self.ident = "greenlet"
+        self.empty = empty
+        self.getcurrent = getcurrent
+        # One attribute name per slot: slots never see one another's values.
+        self.key = f"_ctxcore_slot_{next(_counter)}"
+        # The greenlets that were given a value, for counting; weak, like the values.
+        self.holders: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.get = self._get
+        self.set = self._set
+
+    def _get(self, default: Any) -> Any:
+        return getattr(self.getcurrent(), self.key, default)
+
+    def _set(self, value: Any) -> None:
+        current = self.getcurrent()
+        if value is self.empty:
+            with contextlib.suppress(AttributeError):
+                delattr(current, self.key)
+            return
+        if not hasattr(current, self.key):
+            self.holders.add(current)
+        setattr(current, self.key, value)
+
+    def reader(self, default: Any) -> Callable[[object], Any]:
+        # getattr(getcurrent(), key, default), chained in C.
+        current = starmap(self.getcurrent, repeat(()))
+        return partial(next, map(getattr, current, repeat(self.key), repeat(default)))
+
+    def clear(self) -> None:
+        self._set(self.empty)
+
+    def idents(self) -> int:
+        missing = object()
+        return sum(
+            getattr(glet, self.key, missing) not in (missing, self.empty)
+            for glet in list(self.holders)
+        )
 
 
 def make_slot(ident: Ident, empty: Any, var: ContextVar[Any] | None = None) -> Slot:

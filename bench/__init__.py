@@ -1,0 +1,1 @@
+"""ctxcore's benchmark suite: ``python -m bench`` from the repository root (pyperf)."""

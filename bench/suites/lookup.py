@@ -1,0 +1,137 @@
+"""lookup: reading and writing a context-local attribute, per ident source and library."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from typing import Any
+
+from bench import loops
+from bench.suites._base import Case, Goal, Impl
+
+TITLE = "Local read and write"
+DESCRIPTION = (
+    "One attribute read (or write) on a context-local object, with a value already set "
+    "in the current thread/context. threading.local is the C floor most code uses today; "
+    "a bare ContextVar.get()/set() is the primitive under ctxcore's default ident."
+)
+
+
+def _ctxcore(ident: str) -> tuple[Any, ...]:
+    import ctxcore
+
+    local = ctxcore.Local(ident=ident)  # type: ignore[arg-type]
+    local.value = 0
+    return (local,)
+
+
+def _threading() -> tuple[Any, ...]:
+    local = threading.local()
+    local.value = 0
+    return (local,)
+
+
+def _werkzeug() -> tuple[Any, ...]:
+    from werkzeug.local import Local
+
+    local = Local()
+    local.value = 0
+    return (local,)
+
+
+def _asgiref() -> tuple[Any, ...]:
+    from asgiref.local import Local
+
+    local = Local()
+    local.value = 0
+    return (local,)
+
+
+def _gevent() -> tuple[Any, ...]:
+    from gevent.local import local as gevent_local
+
+    local = gevent_local()
+    local.value = 0
+    return (local,)
+
+
+_VAR: contextvars.ContextVar[int] = contextvars.ContextVar("bench.lookup")
+
+
+def _var_get() -> tuple[Any, ...]:
+    _VAR.set(0)
+    return (_VAR.get,)
+
+
+def _var_set() -> tuple[Any, ...]:
+    return (_VAR.set, 1)
+
+
+def _impls(loop: Any, var: Impl) -> tuple[Impl, ...]:
+    return (
+        Impl("ctxcore context", lambda: _ctxcore("context"), loop),
+        Impl("ctxcore thread", lambda: _ctxcore("thread"), loop),
+        Impl("ctxcore greenlet", lambda: _ctxcore("greenlet"), loop, needs=("greenlet",)),
+        Impl("threading.local", _threading, loop),
+        Impl("gevent.local", _gevent, loop, needs=("gevent",)),
+        Impl("werkzeug Local", _werkzeug, loop, needs=("werkzeug",)),
+        Impl("asgiref Local", _asgiref, loop, needs=("asgiref",)),
+        var,
+    )
+
+
+CASES = (
+    Case(
+        "read",
+        "local.value",
+        _impls(loops.read_attr, Impl("ContextVar.get", _var_get, loops.call0)),
+    ),
+    Case(
+        "write",
+        "local.value = v",
+        _impls(loops.write_attr, Impl("ContextVar.set", _var_set, loops.call1)),
+    ),
+)
+
+GOALS = (
+    Goal(
+        "read",
+        "ctxcore context",
+        "threading.local",
+        "at_most",
+        1.0,
+        "read no slower than threading.local",
+    ),
+    Goal(
+        "read",
+        "ctxcore context",
+        "werkzeug Local",
+        "faster",
+        8.0,
+        "read at least 8x faster than werkzeug",
+    ),
+    Goal(
+        "read",
+        "ctxcore context",
+        "asgiref Local",
+        "faster",
+        15.0,
+        "read at least 15x faster than asgiref",
+    ),
+    Goal(
+        "read",
+        "ctxcore greenlet",
+        "gevent.local",
+        "at_most",
+        1.0,
+        "greenlet read no slower than gevent.local",
+    ),
+    Goal(
+        "write",
+        "ctxcore context",
+        "threading.local",
+        "at_most",
+        2.5,
+        "write at most 2.5x threading.local",
+    ),
+)

@@ -1,0 +1,93 @@
+"""stack: pushing, popping and reading the top of a LocalStack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import loops
+from bench.suites._base import Case, Goal, Impl
+
+TITLE = "LocalStack"
+DESCRIPTION = "A push followed by a pop (one pair per operation), and a read of .top."
+
+
+def _ctxcore(ident: str) -> Any:
+    import ctxcore
+
+    return ctxcore.LocalStack(ident=ident)  # type: ignore[arg-type]
+
+
+def _werkzeug() -> Any:
+    from werkzeug.local import LocalStack
+
+    return LocalStack()
+
+
+def _push_pop(make: Any) -> Any:
+    def setup() -> tuple[Any, ...]:
+        stack = make()
+        stack.push("base")
+        return (stack.push, stack.pop)
+
+    return setup
+
+
+def _top(make: Any) -> Any:
+    def setup() -> tuple[Any, ...]:
+        stack = make()
+        stack.push("base")
+        return (stack,)
+
+    return setup
+
+
+CASES = (
+    Case(
+        "push+pop",
+        "stack.push(x); stack.pop()",
+        (
+            Impl(
+                "ctxcore context",
+                _push_pop(lambda: _ctxcore("context")),
+                loops.push_pop,
+                inner_loops=5,
+            ),
+            Impl(
+                "ctxcore thread",
+                _push_pop(lambda: _ctxcore("thread")),
+                loops.push_pop,
+                inner_loops=5,
+            ),
+            Impl(
+                "ctxcore greenlet",
+                _push_pop(lambda: _ctxcore("greenlet")),
+                loops.push_pop,
+                needs=("greenlet",),
+                inner_loops=5,
+            ),
+            Impl(
+                "werkzeug", _push_pop(_werkzeug), loops.push_pop, needs=("werkzeug",), inner_loops=5
+            ),
+        ),
+        unit="per push+pop pair",
+    ),
+    Case(
+        "top",
+        "stack.top",
+        (
+            Impl("ctxcore context", _top(lambda: _ctxcore("context")), loops.read_top),
+            Impl("werkzeug", _top(_werkzeug), loops.read_top, needs=("werkzeug",)),
+        ),
+    ),
+)
+
+GOALS = (
+    Goal(
+        "push+pop",
+        "ctxcore context",
+        "werkzeug",
+        "faster",
+        1.5,
+        "push+pop at least 1.5x faster than werkzeug",
+    ),
+)
