@@ -27,6 +27,7 @@ tracked weakly, so a dropped Local empties those other contexts still hold.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from ._proxy import LocalProxy
 
 __all__ = ["Local", "LocalManager", "release_local"]
+
+# Without reference counts (not CPython) a replaced storage is never reused.
+getrefcount: Callable[[Any], int] = getattr(sys, "getrefcount", lambda obj: -1)
 
 
 def _classmethod_wraps_descriptors() -> bool:
@@ -85,15 +89,39 @@ def _missing(local: Local, name: str) -> AttributeError:
     )
 
 
+def _sole_reference_count() -> int:
+    """What ``sys.getrefcount`` reports for a storage held by one local variable only.
+
+    Measured rather than assumed, in a frame shaped like the write path's: interpreters
+    differ in whether the call's own argument is counted.
+    """
+    probe = Storage()
+    return getrefcount(probe)
+
+
+_SOLE = _sole_reference_count()
+
+
 def _copy_on_write_hooks(
     slot: Slot, tracker: Tracker, new: type[Storage], empty: Any
 ) -> tuple[Any, Any]:
-    """``__setattr__``/``__delattr__`` for contexts: never mutate a published storage.
+    """``__setattr__``/``__delattr__`` for contexts: never mutate a storage another sees.
 
-    A context copy (every asyncio task, every ``call_soon``) shares the storage it saw,
-    so each write publishes a fresh one and tracks it.
+    A context copy (every asyncio task, every ``call_soon``) shares the storage it saw.
+    A write first republishes the current storage under a new bound method: that makes
+    this context's variables stop sharing the old entry with any copy. If the storage
+    is then referenced only by that new entry (and this frame), no other context can see
+    it and it is changed in place; otherwise the write copies it (copy-on-write).
     """
     refs = tracker.refs
+
+    def copy_of(storage: Storage) -> Storage:
+        copied = new()
+        copied.update(storage)
+        refs.append(weakref.ref(copied))
+        if len(refs) > tracker.cap:
+            tracker.prune()
+        return copied
 
     # Names bound as defaults (fast local loads): this is the hot write path.
     def __setattr__(  # noqa: PLR0917
@@ -102,26 +130,30 @@ def _copy_on_write_hooks(
         value: Any,
         get: Callable[[Any], Any] = slot.get,
         put: Callable[[Any], Any] = slot.set,
-        new: type[Storage] = new,
         empty: Any = empty,
-        track: Callable[[Any], None] = refs.append,
-        ref: type[weakref.ref[Any]] = weakref.ref,
+        nothing: Storage = empty.__self__,
+        refcount: Callable[[Any], int] = getrefcount,
+        owned: int = _SOLE + 1,
     ) -> None:
-        storage = new(get(empty).__self__)
+        storage = get(empty).__self__
+        if storage is not nothing:
+            put(storage.__getitem__)
+            if refcount(storage) == owned:
+                storage[name] = value
+                return
+        storage = copy_of(storage)
         storage[name] = value
         put(storage.__getitem__)
-        track(ref(storage))
-        if len(refs) > tracker.cap:
-            tracker.prune()
 
     def __delattr__(self: Local, name: str) -> None:
-        current = slot.get(empty).__self__
-        if name not in current:
+        storage = slot.get(empty).__self__
+        if name not in storage:
             raise _missing(self, name)
-        storage = new(current)
-        del storage[name]
         slot.set(storage.__getitem__)
-        refs.append(weakref.ref(storage))
+        if getrefcount(storage) != _SOLE + 1:
+            storage = copy_of(storage)
+            slot.set(storage.__getitem__)
+        del storage[name]
 
     return __setattr__, __delattr__
 

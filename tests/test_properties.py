@@ -94,3 +94,41 @@ def test_asyncio_tasks_match_the_model(worker_programs: list[list[Op]]) -> None:
 def test_greenlets_match_the_model(worker_programs: list[list[Op]]) -> None:
     check(GreenletBackend(), worker_programs, "context")
     check(GreenletBackend(), worker_programs, "greenlet")
+
+
+snapshot_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("set"), st.sampled_from(NAMES), st.integers(0, 99)),
+        st.tuples(st.just("del"), st.sampled_from(NAMES), st.just(0)),
+        st.tuples(st.just("copy"), st.just(""), st.just(0)),
+        st.tuples(st.just("in-copy"), st.sampled_from(NAMES), st.integers(100, 199)),
+    ),
+    max_size=30,
+)
+
+
+@SETTINGS
+@given(snapshot_ops)
+def test_context_copies_keep_the_values_of_their_copy_time(program: list[Op]) -> None:
+    """Writes in a context never show in copies taken earlier, and the reverse."""
+    import contextvars
+
+    local = Local()
+    current: dict[str, int] = {}
+    copies: list[tuple[contextvars.Context, dict[str, int]]] = []
+    for op, name, value in program:
+        if op == "set":
+            setattr(local, name, value)
+            current[name] = value
+        elif op == "del" and name in current:
+            delattr(local, name)
+            del current[name]
+        elif op == "copy":
+            copies.append((contextvars.copy_context(), dict(current)))
+        elif op == "in-copy" and copies:
+            ctx, expected = copies[-1]
+            ctx.run(setattr, local, name, value)
+            expected[name] = value
+        assert dict(local) == current
+        for ctx, expected in copies:
+            assert ctx.run(lambda: dict(local)) == expected
