@@ -1,0 +1,68 @@
+"""The benchmark suite runs end to end in smoke mode and renders its report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = bench("--smoke", "--out", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for name in ("lookup", "proxy", "stack"):
+        assert (out / f"{name}.json").stat().st_size > 0
+        assert (out / "charts" / f"{name}.png").stat().st_size > 0
+    report = (out / "report.md").read_text()
+    for needle in ("threading.local", "werkzeug Local", "asgiref Local", "gevent.local", "Goals"):
+        assert needle in report
+    html = (out / "report.html").read_text()
+    assert html.startswith("<!doctype html>")
+    assert "data:image/png;base64," in html
+    assert "[1/3] suite 'lookup'" in result.stdout
+
+
+def test_compare_reports_ratios(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        assert bench("--smoke", "--only", "stack", "--out", str(out)).returncode == 0
+    result = bench("compare", str(first), str(second))
+    assert result.returncode == 0, result.stderr
+    assert "push+pop | werkzeug" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--only", "nosuch"], "unknown suite"),
+        (["--fast", "--rigorous"], "not allowed with argument"),
+        (["compare", "/nonexistent/a", "/nonexistent/b"], "is not a result folder"),
+    ],
+)
+def test_bad_options_give_a_usage_error(args: list[str], message: str) -> None:
+    result = bench(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_existing_output_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("x")
+    result = bench("--smoke", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "already holds files" in result.stderr

@@ -1,0 +1,62 @@
+"""Regression guards on the hot paths: ratios against peers measured in the same run.
+
+Margins are loose on purpose (this runs on shared, noisy machines); ``python -m bench``
+measures the real figures with pyperf.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import timeit
+from typing import Any
+
+import pytest
+
+werkzeug_local = pytest.importorskip("werkzeug.local")
+
+import ctxcore  # noqa: E402
+
+
+def best(stmt: str, **names: Any) -> float:
+    """Minimum time of ``stmt`` (seconds per run) over several repeats."""
+    timer = timeit.Timer(stmt, globals=names)
+    return min(timer.repeat(repeat=7, number=20_000)) / 20_000
+
+
+def with_value(local: Any) -> Any:
+    local.value = 1
+    return local
+
+
+def test_local_read_is_threading_local_speed_and_far_ahead_of_werkzeug() -> None:
+    ours = best("o.value; o.value; o.value; o.value", o=with_value(ctxcore.Local()))
+    floor = best("o.value; o.value; o.value; o.value", o=with_value(threading.local()))
+    theirs = best("o.value; o.value; o.value; o.value", o=with_value(werkzeug_local.Local()))
+    assert ours < 1.5 * floor, (ours, floor)
+    assert theirs > 5 * ours, (theirs, ours)
+
+
+def test_local_write_is_not_slower_than_werkzeug() -> None:
+    ours = best("o.value = 2; o.value = 3", o=with_value(ctxcore.Local()))
+    theirs = best("o.value = 2; o.value = 3", o=with_value(werkzeug_local.Local()))
+    assert ours < 1.3 * theirs, (ours, theirs)
+
+
+def test_proxy_attribute_is_several_times_faster_than_werkzeug() -> None:
+    class Target:
+        attr = 1
+
+    var: contextvars.ContextVar[Target] = contextvars.ContextVar("ctxcore.test.speed")
+    var.set(Target())
+    ours = best("p.attr; p.attr", p=ctxcore.LocalProxy(var))
+    theirs = best("p.attr; p.attr", p=werkzeug_local.LocalProxy(var))
+    assert theirs > 3 * ours, (theirs, ours)
+
+
+def test_stack_push_pop_is_faster_than_werkzeug() -> None:
+    ours_stack: ctxcore.LocalStack[int] = ctxcore.LocalStack()
+    theirs_stack = werkzeug_local.LocalStack()
+    ours = best("s.push(1); s.pop()", s=ours_stack)
+    theirs = best("s.push(1); s.pop()", s=theirs_stack)
+    assert theirs > 1.1 * ours, (theirs, ours)
