@@ -254,10 +254,6 @@ class Local:
     def __new__(
         cls, context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None
     ) -> Local:
-        if context_var is not None and not isinstance(context_var, ContextVar):
-            raise TypeError(
-                f"context_var must be a contextvars.ContextVar, not {type(context_var).__name__}"
-            )
         slot = make_slot(resolve_ident(ident), None, context_var)
         # Keyed slots (callable idents) own and count their values; the others publish
         # storages that outlive the Local's own objects, so those are tracked.

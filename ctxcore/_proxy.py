@@ -240,8 +240,22 @@ def _inplace(proxy: LocalProxy[Any], op: Callable[[Any, Any], Any], symbol: str,
 
 
 def _forward(func: Callable[..., Any], name: str) -> Callable[..., Any]:
-    def method(self: LocalProxy[Any], *args: Any) -> Any:
-        return func(_target(self), *args)
+    # Fixed arities where the operator allows: *args costs a tuple on every call.
+    arity = _ARITY.get(name)
+    if arity == 0:
+
+        def method(self: LocalProxy[Any]) -> Any:
+            return func(_target(self))
+
+    elif arity == 1:
+
+        def method(self: LocalProxy[Any], other: Any) -> Any:  # type: ignore[misc]
+            return func(_target(self), other)
+
+    else:
+
+        def method(self: LocalProxy[Any], *args: Any) -> Any:  # type: ignore[misc]
+            return func(_target(self), *args)
 
     method.__name__ = method.__qualname__ = name
     return method
@@ -310,46 +324,72 @@ _FORWARDED: dict[str, Callable[..., Any]] = {
     "__divmod__": divmod,
 }
 
-_BINARY: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any] | None]] = {
-    "add": (operator.add, operator.iadd),
-    "sub": (operator.sub, operator.isub),
-    "mul": (operator.mul, operator.imul),
-    "matmul": (operator.matmul, operator.imatmul),
-    "truediv": (operator.truediv, operator.itruediv),
-    "floordiv": (operator.floordiv, operator.ifloordiv),
-    "mod": (operator.mod, operator.imod),
-    "lshift": (operator.lshift, operator.ilshift),
-    "rshift": (operator.rshift, operator.irshift),
-    "and": (operator.and_, operator.iand),
-    "xor": (operator.xor, operator.ixor),
-    "or": (operator.or_, operator.ior),
+# Binary operators: (operator, in-place operator, in-place symbol).
+_BINARY: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any], str]] = {
+    "add": (operator.add, operator.iadd, "+="),
+    "sub": (operator.sub, operator.isub, "-="),
+    "mul": (operator.mul, operator.imul, "*="),
+    "matmul": (operator.matmul, operator.imatmul, "@="),
+    "truediv": (operator.truediv, operator.itruediv, "/="),
+    "floordiv": (operator.floordiv, operator.ifloordiv, "//="),
+    "mod": (operator.mod, operator.imod, "%="),
+    "lshift": (operator.lshift, operator.ilshift, "<<="),
+    "rshift": (operator.rshift, operator.irshift, ">>="),
+    "and": (operator.and_, operator.iand, "&="),
+    "xor": (operator.xor, operator.ixor, "^="),
+    "or": (operator.or_, operator.ior, "|="),
 }
 
-_SYMBOLS = {
-    "add": "+=",
-    "sub": "-=",
-    "mul": "*=",
-    "matmul": "@=",
-    "truediv": "/=",
-    "floordiv": "//=",
-    "mod": "%=",
-    "lshift": "<<=",
-    "rshift": ">>=",
-    "and": "&=",
-    "xor": "^=",
-    "or": "|=",
-}
+
+_UNARY = [
+    "__len__",
+    "__length_hint__",
+    "__iter__",
+    "__next__",
+    "__reversed__",
+    "__neg__",
+    "__pos__",
+    "__abs__",
+    "__invert__",
+    "__complex__",
+    "__int__",
+    "__float__",
+    "__index__",
+    "__trunc__",
+    "__floor__",
+    "__ceil__",
+    "__enter__",
+    "__aenter__",
+    "__await__",
+    "__aiter__",
+    "__anext__",
+    "__fspath__",
+]
+_ARITY = dict.fromkeys(_UNARY, 0) | dict.fromkeys(
+    [
+        "__lt__",
+        "__le__",
+        "__eq__",
+        "__ne__",
+        "__gt__",
+        "__ge__",
+        "__getitem__",
+        "__delitem__",
+        "__contains__",
+        "__divmod__",
+    ],
+    1,
+)
+_ARITY |= {f"__{stem}__": 1 for stem in _BINARY}
 
 
 def _install() -> None:
     for dunder, func in _FORWARDED.items():
         setattr(LocalProxy, dunder, _forward(func, dunder))
-    for stem, (func, ifunc) in _BINARY.items():
+    for stem, (func, ifunc, symbol) in _BINARY.items():
         setattr(LocalProxy, f"__{stem}__", _forward(func, f"__{stem}__"))
         setattr(LocalProxy, f"__r{stem}__", _reflect(func, f"__r{stem}__"))
-        if ifunc is not None:
-            name = f"__i{stem}__"
-            setattr(LocalProxy, name, _inplace_method(ifunc, _SYMBOLS[stem], name))
+        setattr(LocalProxy, f"__i{stem}__", _inplace_method(ifunc, symbol, f"__i{stem}__"))
     LocalProxy.__rdivmod__ = _reflect(divmod, "__rdivmod__")  # type: ignore[attr-defined]
 
 

@@ -226,6 +226,8 @@ class GreenletSlot(Slot):
 
 def make_slot(ident: Ident, empty: Any, var: ContextVar[Any] | None = None) -> Slot:
     """Build the slot for ``ident`` (``var`` is only used by the context source)."""
+    if var is not None and not isinstance(var, ContextVar):
+        raise TypeError(f"context_var must be a contextvars.ContextVar, not {type(var).__name__}")
     if var is not None and ident != "context":
         raise ValueError(f"context_var= only applies to ident='context', not {ident!r}")
     if ident == "context":

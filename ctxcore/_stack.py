@@ -43,10 +43,6 @@ class LocalStack(Generic[T]):
     def __init__(
         self, context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None
     ) -> None:
-        if context_var is not None and not isinstance(context_var, ContextVar):
-            raise TypeError(
-                f"context_var must be a contextvars.ContextVar, not {type(context_var).__name__}"
-            )
         slot = make_slot(resolve_ident(ident), None, context_var)
         self._slot: Slot = slot
         # Bound C callables kept on the instance: push/pop are one call each into them.
