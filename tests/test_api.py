@@ -17,6 +17,8 @@ def test_all_is_sorted_and_resolves() -> None:
 def test_public_names_have_docstrings() -> None:
     for name in ctxcore.__all__:
         obj = getattr(ctxcore, name)
+        if type(obj) is ctxcore.LocalProxy:
+            continue  # the globals: documented where they are defined
         if inspect.isclass(obj) or inspect.isfunction(obj):
             assert inspect.getdoc(obj), name
 

@@ -1,0 +1,408 @@
+"""App: routes, hooks, error handlers and sessions around ctxcore's request contexts."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
+from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
+from werkzeug.test import Client, EnvironBuilder
+
+from . import json as _json
+from ._async import ensure_sync
+from ._blueprints import Blueprint
+from ._config import Config
+from ._ctx import AppContext, RequestContext, _AppCtxGlobals, run_callbacks
+from ._globals import stacks_for, top_request_context
+from ._ident import IdentSpec
+from ._response import make_response, malformed_environ_response
+from ._scaffold import ErrorKey, Scaffold
+from ._sessions import SecureCookieSessionInterface, SessionInterface
+from ._wrappers import Request, Response
+
+__all__ = ["App"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class TestClient(Client):
+    """werkzeug's test client, buffering responses so each request finishes (and its
+    contexts are popped) before the call returns."""
+
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
+class App(Scaffold):
+    """A WSGI application in Flask's shape, built on ctxcore's contexts.
+
+    :param import_name: usually ``__name__``; names the app and its logger.
+    :param ident: the ident source of the app's context stacks (``None``: the process
+        default). ``"context"`` isolates threads, greenlets and asyncio tasks.
+    """
+
+    request_class = Request
+    response_class = Response
+    app_ctx_globals_class = _AppCtxGlobals
+    test_client_class = TestClient
+
+    def __init__(self, import_name: str, *, ident: IdentSpec = None, name: str | None = None):
+        super().__init__(import_name)
+        self.name = name or import_name
+        self.config = Config()
+        self.url_map = Map()
+        self.view_functions: dict[str, Callable[..., Any]] = {}
+        self.blueprints: dict[str, Blueprint] = {}
+        self.logger = logging.getLogger(self.name)
+        self.session_interface: SessionInterface = SecureCookieSessionInterface()
+        self._stacks = stacks_for(ident)
+        # Scoped by blueprint: None is the app itself.
+        self.scoped_before: dict[str | None, list[Callable[..., Any]]] = {None: []}
+        self.scoped_after: dict[str | None, list[Callable[..., Any]]] = {None: []}
+        self.scoped_teardown: dict[str | None, list[Callable[..., Any]]] = {None: []}
+        self.scoped_errors: dict[str | None, dict[ErrorKey, Callable[..., Any]]] = {None: {}}
+        self.before_request_funcs = self.scoped_before[None]
+        self.after_request_funcs = self.scoped_after[None]
+        self.teardown_request_funcs = self.scoped_teardown[None]
+        self.error_handler_spec = self.scoped_errors[None]
+        self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
+        self.before_first_request_funcs: list[Callable[..., Any]] = []
+        self._got_first_request = False
+        self._first_request_lock = threading.Lock()
+
+    # -- registration ----------------------------------------------------------------
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> None:
+        """Map URL ``rule`` to ``view_func`` (see :meth:`route`)."""
+        super().add_url_rule(rule, endpoint, view_func, **options)
+        assert view_func is not None
+        endpoint = endpoint or view_func.__name__
+        methods = options.pop("methods", None) or getattr(view_func, "methods", None) or ["GET"]
+        if isinstance(methods, str):
+            raise TypeError(f"methods must be a list of strings, not {methods!r}")
+        methods = {method.upper() for method in methods}
+        automatic_options = "OPTIONS" not in methods
+        if automatic_options:
+            methods.add("OPTIONS")
+        existing = self.view_functions.get(endpoint)
+        if existing is not None and existing is not view_func:
+            raise ValueError(
+                f"endpoint {endpoint!r} already maps to {existing.__qualname__}; "
+                "give the new view another endpoint name"
+            )
+        url_rule = Rule(rule, endpoint=endpoint, methods=methods, **options)
+        url_rule.provide_automatic_options = automatic_options  # type: ignore[attr-defined]
+        self.url_map.add(url_rule)
+        self.view_functions[endpoint] = view_func
+
+    def before_first_request(self, func: F) -> F:
+        """Run ``func()`` once, before the first request (race-free under concurrency)."""
+        self.before_first_request_funcs.append(func)
+        return func
+
+    def teardown_appcontext(self, func: F) -> F:
+        """Run ``func(error_or_None)`` when each app context is popped."""
+        self.teardown_appcontext_funcs.append(func)
+        return func
+
+    def register_blueprint(
+        self, blueprint: Blueprint, *, url_prefix: str | None = None, name: str | None = None
+    ) -> None:
+        """Register a blueprint's routes, hooks and handlers (and its nested blueprints)."""
+        self._register(
+            blueprint, url_prefix=url_prefix, name=name, parent_name="", parent_prefix=""
+        )
+
+    def _register(
+        self,
+        bp: Blueprint,
+        *,
+        url_prefix: str | None,
+        name: str | None,
+        parent_name: str,
+        parent_prefix: str,
+    ) -> None:
+        local_name = name or bp.name
+        if "." in local_name:
+            raise ValueError(f"blueprint name {local_name!r} must not contain a dot")
+        full = f"{parent_name}.{local_name}" if parent_name else local_name
+        if full in self.blueprints:
+            raise ValueError(
+                f"a blueprint named {full!r} is already registered; register it again with "
+                "name='another' to mount it twice"
+            )
+        self.blueprints[full] = bp
+        own = url_prefix if url_prefix is not None else (bp.url_prefix or "")
+        prefix = parent_prefix + ("/" + own.strip("/") if own.strip("/") else "")
+        for rule, endpoint, view_func, options in bp.route_records:
+            path = (prefix + rule) if prefix else rule
+            self.add_url_rule(
+                path or "/", f"{full}.{endpoint or view_func.__name__}", view_func, **dict(options)
+            )
+        self.scoped_before[full] = list(bp.before_request_funcs)
+        self.scoped_after[full] = list(bp.after_request_funcs)
+        self.scoped_teardown[full] = list(bp.teardown_request_funcs)
+        self.scoped_errors[full] = dict(bp.error_handler_spec)
+        self.before_request_funcs.extend(bp.app_before_request_funcs)
+        self.after_request_funcs.extend(bp.app_after_request_funcs)
+        self.error_handler_spec.update(bp.app_error_handler_spec)
+        for child, options in bp.children:
+            self._register(
+                child,
+                url_prefix=options.get("url_prefix"),
+                name=options.get("name"),
+                parent_name=full,
+                parent_prefix=prefix,
+            )
+
+    # -- contexts --------------------------------------------------------------------
+
+    def app_context(self) -> AppContext:
+        """A new app context (``with app.app_context(): ...``)."""
+        return AppContext(self)
+
+    def request_context(self, environ: dict[str, Any]) -> RequestContext:
+        """A new request context for a WSGI environ."""
+        return RequestContext(self, environ)
+
+    def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
+        """A request context for a request built from werkzeug ``EnvironBuilder`` args."""
+        builder = EnvironBuilder(*args, **kwargs)
+        try:
+            return self.request_context(builder.get_environ())
+        finally:
+            builder.close()
+
+    def test_client(self, **kwargs: Any) -> TestClient:
+        """A werkzeug test client for this app (cookies kept between requests)."""
+        return self.test_client_class(self, response_wrapper=Response, **kwargs)
+
+    @property
+    def json(self) -> _json.JSONProvider:
+        """The JSON provider named by ``JSON_PROVIDER`` (``json``, ``ujson``, ``orjson``)."""
+        return _json.get_provider(
+            self.config["JSON_PROVIDER"], sort_keys=bool(self.config["JSON_SORT_KEYS"])
+        )
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter:
+        """The URL adapter for ``request``, or for building URLs outside one."""
+        if request is not None:
+            return self.url_map.bind_to_environ(
+                request.environ, server_name=self.config["SERVER_NAME"]
+            )
+        server = self.config["SERVER_NAME"]
+        if not server:
+            raise RuntimeError(
+                "Building a URL outside a request needs SERVER_NAME in the app config "
+                "(e.g. 'example.com'), or an active request context."
+            )
+        return self.url_map.bind(
+            server,
+            script_name=self.config["APPLICATION_ROOT"],
+            url_scheme=self.config["PREFERRED_URL_SCHEME"],
+        )
+
+    def url_for(self, endpoint: str, *, _external: bool = False, **values: Any) -> str:
+        """Build the URL of ``endpoint`` (``".name"`` is relative to the current blueprint)."""
+        ctx = top_request_context()
+        request = ctx.request if ctx is not None and ctx.app is self else None
+        if endpoint.startswith("."):
+            blueprint = request.blueprint if request is not None else None
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        adapter = (
+            ctx.url_adapter
+            if ctx is not None and request is not None
+            else self.create_url_adapter(None)
+        )
+        anchor = values.pop("_anchor", None)
+        method = values.pop("_method", None)
+        url = adapter.build(
+            endpoint, values, method=method, force_external=_external or request is None
+        )
+        return f"{url}#{anchor}" if anchor else url
+
+    # -- serving ---------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """The WSGI entry point; calls :attr:`wsgi_app` (which middleware may replace)."""
+        return self.wsgi_app(environ, start_response)
+
+    def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Handle one request. The contexts stay pushed until the response is closed."""
+        try:
+            ctx = self.request_context(environ)
+        except Exception:
+            return malformed_environ_response(start_response)
+        error: BaseException | None = None
+        ctx.push()
+        try:
+            try:
+                response = self.full_dispatch_request(ctx)
+            except Exception as exc:
+                error = exc
+                response = self.handle_exception(ctx, exc)
+            body = response(environ, start_response)
+        except BaseException as exc:
+            ctx.pop(error or exc)
+            raise
+        return _PopOnClose(body, ctx, error)
+
+    def full_dispatch_request(self, ctx: RequestContext) -> Response:
+        """Run hooks and the view for the active request; return the final response."""
+        if not self._got_first_request:
+            self._run_first_request_hooks()
+        try:
+            rv = self.preprocess_request(ctx)
+            if rv is None:
+                rv = self.dispatch_request(ctx)
+        except Exception as exc:
+            rv = self.handle_user_exception(ctx, exc)
+        return self.process_response(ctx, make_response(self, rv))
+
+    def _run_first_request_hooks(self) -> None:
+        with self._first_request_lock:
+            if self._got_first_request:
+                return
+            for func in self.before_first_request_funcs:
+                ensure_sync(func)()
+            self._got_first_request = True
+
+    def preprocess_request(self, ctx: RequestContext) -> Any:
+        """Run ``before_request`` hooks (app first); the first non-None result wins."""
+        for scope in (None, *reversed(ctx.request.blueprints)):
+            for func in self.scoped_before.get(scope, ()):
+                rv = ensure_sync(func)()
+                if rv is not None:
+                    return rv
+        return None
+
+    def dispatch_request(self, ctx: RequestContext) -> Any:
+        """Match the URL and call the view."""
+        request = ctx.request
+        rule, view_args = ctx.url_adapter.match(return_rule=True)
+        request.url_rule, request.view_args = rule, dict(view_args)
+        if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
+            response = self.response_class()
+            response.allow.update(ctx.url_adapter.allowed_methods())
+            return response
+        return ensure_sync(self.view_functions[rule.endpoint])(**view_args)
+
+    def process_response(self, ctx: RequestContext, response: Response) -> Response:
+        """Run ``after_this_request`` then ``after_request`` hooks; save the session."""
+        for func in ctx._after_request:
+            response = ensure_sync(func)(response)
+        for scope in (*ctx.request.blueprints, None):
+            for func in reversed(self.scoped_after.get(scope, ())):
+                response = ensure_sync(func)(response)
+        if ctx.session_opened:
+            session = ctx.session
+            if not self.session_interface.is_null_session(session):
+                self.session_interface.save_session(self, session, response)
+        return response
+
+    # -- errors ----------------------------------------------------------------------
+
+    def find_error_handler(
+        self, exc: BaseException, blueprints: Iterable[str]
+    ) -> Callable[..., Any] | None:
+        """The handler for ``exc``: blueprint handlers first, by code then by class."""
+        codes = (exc.code, None) if isinstance(exc, HTTPException) else (None,)
+        for scope in (*blueprints, None):
+            handlers = self.scoped_errors.get(scope)
+            if not handlers:
+                continue
+            for code in codes:
+                for cls in type(exc).__mro__:
+                    handler = handlers.get((code, cls))
+                    if handler is not None:
+                        return handler
+        return None
+
+    def handle_user_exception(self, ctx: RequestContext, exc: Exception) -> Any:
+        """Turn an error raised by a hook or view into a response via the handlers."""
+        if isinstance(exc, BadRequestKeyError) and not self.config["DEBUG"]:
+            exc.show_exception = False
+        if isinstance(exc, HTTPException) and (
+            exc.code is None or isinstance(exc, RequestRedirect)
+        ):
+            return exc
+        handler = self.find_error_handler(exc, ctx.request.blueprints)
+        if handler is None:
+            if isinstance(exc, HTTPException):
+                return exc
+            raise exc
+        return ensure_sync(handler)(exc)
+
+    def handle_exception(self, ctx: RequestContext, exc: Exception) -> Response:
+        """An unhandled error: log it, then answer 500 (through a 500 handler if any)."""
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+        if propagate is None:
+            propagate = self.config["TESTING"] or self.config["DEBUG"]
+        if propagate:
+            raise exc
+        self.logger.error(
+            "Exception on %s [%s]", ctx.request.path, ctx.request.method, exc_info=exc
+        )
+        server_error = InternalServerError(original_exception=exc)
+        handler = self.find_error_handler(server_error, ctx.request.blueprints)
+        rv: Any = server_error if handler is None else ensure_sync(handler)(server_error)
+        response = make_response(self, rv)
+        try:
+            return self.process_response(ctx, response)
+        except Exception:
+            self.logger.exception("after_request hook failed while handling an error")
+            return response
+
+    def do_teardown_request(self, exc: BaseException | None) -> None:
+        """Run every ``teardown_request`` hook (blueprints first); raise their errors together."""
+        ctx = top_request_context()
+        blueprints = ctx.request.blueprints if ctx is not None else []
+        callbacks = [
+            ensure_sync(func)
+            for scope in (*blueprints, None)
+            for func in reversed(self.scoped_teardown.get(scope, ()))
+        ]
+        run_callbacks(callbacks, exc, message="teardown_request callbacks raised")
+
+    def do_teardown_appcontext(self, exc: BaseException | None) -> None:
+        """Run every ``teardown_appcontext`` hook; raise their errors together."""
+        callbacks = [ensure_sync(func) for func in reversed(self.teardown_appcontext_funcs)]
+        run_callbacks(callbacks, exc, message="teardown_appcontext callbacks raised")
+
+    def __repr__(self) -> str:
+        return f"<App {self.name!r}>"
+
+
+class _PopOnClose:
+    """The WSGI body: pops the request context once the server closes it."""
+
+    __slots__ = ("_body", "_ctx", "_error", "_iterator")
+
+    def __init__(self, body: Iterable[bytes], ctx: RequestContext, error: BaseException | None):
+        self._body = body
+        self._iterator = iter(body)
+        self._ctx = ctx
+        self._error = error
+
+    def __iter__(self) -> _PopOnClose:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._iterator)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._ctx.pop(self._error)

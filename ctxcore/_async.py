@@ -1,0 +1,54 @@
+"""Running ``async def`` views and hooks from the WSGI (synchronous) side.
+
+Each worker thread (a greenlet under gevent's monkey patching) keeps one event loop and
+runs coroutines on it to completion; the coroutine's task copies the current context,
+so ``request``, ``g`` and every context-ident Local are visible in it. When a loop is
+already running in the calling thread, the coroutine runs on a helper thread instead,
+with the context carried there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ._propagation import submit
+
+__all__ = ["ensure_sync", "run_coroutine"]
+
+_loops = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _loops.loop = loop
+    return loop
+
+
+def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` to completion from synchronous code and return its result."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _thread_loop().run_until_complete(coro)
+    with ThreadPoolExecutor(1, thread_name_prefix="ctxcore-async") as pool:
+        return submit(pool, asyncio.run, coro).result()
+
+
+def ensure_sync(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Return a synchronous callable for ``func`` (which may be ``async def``)."""
+    if not inspect.iscoroutinefunction(func):
+        return func
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return run_coroutine(func(*args, **kwargs))
+
+    return run

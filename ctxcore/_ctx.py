@@ -1,0 +1,259 @@
+"""App and request contexts: what is pushed, popped and torn down around each request."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ._globals import _Stacks
+
+if TYPE_CHECKING:
+    from werkzeug.routing import MapAdapter
+
+    from ._app import App
+    from ._sessions import SessionMixin
+    from ._wrappers import Request, Response
+
+__all__ = ["AppContext", "RequestContext"]
+
+_NOT_GIVEN: Any = object()
+
+if sys.version_info >= (3, 11):
+    _ExceptionGroup = ExceptionGroup  # noqa: F821 - a builtin from 3.11
+else:  # pragma: no cover - exercised on 3.10 only
+    from exceptiongroup import ExceptionGroup as _ExceptionGroup  # type: ignore[import-not-found]
+
+
+class _AppCtxGlobals:
+    """``g``: a namespace for the current app context (one per request).
+
+    Behaves like an object with attributes, plus ``get``, ``pop``, ``setdefault``,
+    ``in`` and iteration over names.
+    """
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Return attribute ``name``, or ``default`` if it is not set."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: Any = _NOT_GIVEN) -> Any:
+        """Remove and return attribute ``name`` (or ``default``; KeyError without one)."""
+        if default is _NOT_GIVEN:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        """Return attribute ``name``, setting it to ``default`` first if missing."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.__dict__
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.__dict__))
+
+    def __repr__(self) -> str:
+        ctx = _active_app_context()
+        owner = f" of {ctx.app.name!r}" if ctx is not None else ""
+        return f"<ctxcore.g{owner} {self.__dict__!r}>"
+
+
+def _active_app_context() -> AppContext | None:
+    from ._globals import top_app_context
+
+    return top_app_context()
+
+
+def run_callbacks(callbacks: list[Callable[..., Any]], *args: Any, message: str) -> None:
+    """Call every callback even if some raise; raise their errors together at the end."""
+    errors: list[Exception] = []
+    for callback in callbacks:
+        try:
+            callback(*args)
+        except Exception as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise _ExceptionGroup(message, errors)
+
+
+def _wrong_pop(ctx: object, top: object, stacks: _Stacks) -> RuntimeError:
+    if top is None:
+        return RuntimeError(
+            f"Cannot pop {ctx!r}: no context is active in this {stacks.ident} (ident "
+            "source). It was not pushed here: push and pop it in the same thread, "
+            "greenlet or task, or carry it with copy_current_request_context."
+        )
+    return RuntimeError(
+        f"Popped the wrong context: {ctx!r} is not the active one, {top!r} is. "
+        "Pop contexts in the reverse order they were pushed."
+    )
+
+
+class _Token:
+    """Returned by ``push()``; ``pop(token)`` checks it names the active push."""
+
+    __slots__ = ("ctx", "depth")
+
+    def __init__(self, ctx: object, depth: int) -> None:
+        self.ctx = ctx
+        self.depth = depth
+
+
+class AppContext:
+    """The app and ``g`` for code running with an app: a request, a CLI command, a job.
+
+    Use ``with app.app_context():``. Pushing it again while it is active is counted:
+    teardown runs once, when the last push is popped.
+    """
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.g = app.app_ctx_globals_class()
+        self._stacks: _Stacks = app._stacks
+
+    def push(self) -> _Token:
+        """Make this context active for the current ident; return a token for :meth:`pop`."""
+        stack = self._stacks.app
+        stack.push(self)
+        return _Token(self, len(stack))
+
+    def pop(self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None) -> None:
+        """Deactivate this context; on its last pop run ``teardown_appcontext`` callbacks."""
+        stack = self._stacks.app
+        top = stack.top
+        if top is not self:
+            raise _wrong_pop(self, top, self._stacks)
+        if token is not None and (token.ctx is not self or token.depth != len(stack)):
+            raise RuntimeError(f"{token!r} does not belong to the active push of {self!r}")
+        stack.pop()
+        if self in stack.items():
+            return  # an outer push of the same context is still active
+        if exc is _NOT_GIVEN:
+            exc = sys.exc_info()[1]
+        self.app.do_teardown_appcontext(exc)
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        self.pop(exc)
+
+    def __repr__(self) -> str:
+        return f"<AppContext of {self.app.name!r}>"
+
+
+class RequestContext:
+    """The request, its session and its app, for the code handling one request.
+
+    Pushing it makes ``request`` and ``session`` available, and pushes an app context
+    too when none (or another app's) is active. The session is opened on first use, so
+    a request that never touches it never parses or signs a cookie.
+    """
+
+    def __init__(self, app: App, environ: dict[str, Any], request: Request | None = None) -> None:
+        self.app = app
+        self.request: Request = request if request is not None else app.request_class(environ)
+        self._session: SessionMixin | None = None
+        self._stacks: _Stacks = app._stacks
+        self._implicit: list[AppContext | None] = []
+        self._after_request: list[Callable[[Response], Response]] = []
+        self._origin: RequestContext | None = None
+        self._url_adapter: MapAdapter | None = None
+
+    @property
+    def url_adapter(self) -> MapAdapter:
+        """The URL adapter bound to this request (built on first use)."""
+        adapter = self._url_adapter
+        if adapter is None:
+            adapter = self._url_adapter = self.app.create_url_adapter(self.request)
+        return adapter
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session, opened (or made null) on first access."""
+        if self._origin is not None:
+            return self._origin.session
+        session = self._session
+        if session is None:
+            interface = self.app.session_interface
+            session = interface.open_session(self.app, self.request)
+            if session is None:
+                session = interface.make_null_session(self.app)
+            self._session = session
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        if self._origin is not None:
+            self._origin.session = value
+        else:
+            self._session = value
+
+    def append_after_request(self, func: Callable[[Response], Response]) -> None:
+        """Run ``func(response)`` after this request's view (see ``after_this_request``)."""
+        self._after_request.append(func)
+
+    @property
+    def session_opened(self) -> bool:
+        """Whether the session was opened during this request."""
+        return self._session is not None
+
+    def copy(self) -> RequestContext:
+        """A context for the same request, session and callbacks, to push elsewhere.
+
+        Popping a copy runs no teardown: the original request's teardown runs once.
+        """
+        origin = self._origin or self
+        other = type(self)(self.app, self.request.environ, self.request)
+        other._origin = origin
+        other._after_request = origin._after_request
+        return other
+
+    def push(self) -> _Token:
+        """Make the request active for the current ident; return a token for :meth:`pop`."""
+        app_top = self._stacks.app.top
+        if app_top is None or app_top.app is not self.app:
+            app_ctx = self.app.app_context()
+            app_ctx.push()
+            self._implicit.append(app_ctx)
+        else:
+            self._implicit.append(None)
+        stack = self._stacks.request
+        stack.push(self)
+        return _Token(self, len(stack))
+
+    def pop(self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None) -> None:
+        """Deactivate the request; on its last pop run teardown and pop its app context."""
+        stack = self._stacks.request
+        top = stack.top
+        if top is not self:
+            raise _wrong_pop(self, top, self._stacks)
+        if token is not None and (token.ctx is not self or token.depth != len(stack)):
+            raise RuntimeError(f"{token!r} does not belong to the active push of {self!r}")
+        if exc is _NOT_GIVEN:
+            exc = sys.exc_info()[1]
+        stack.pop()
+        app_ctx = self._implicit.pop()
+        try:
+            if self._origin is None and self not in stack.items():
+                try:
+                    self.app.do_teardown_request(exc)
+                finally:
+                    self.request.close()
+        finally:
+            if app_ctx is not None:
+                app_ctx.pop(exc)
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        self.pop(exc)
+
+    def __repr__(self) -> str:
+        request = self.request
+        return f"<RequestContext {request.method} {request.url!r} of {self.app.name!r}>"

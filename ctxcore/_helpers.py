@@ -1,0 +1,142 @@
+"""Helpers around the active contexts: checks, carrying them, per-request callbacks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._globals import top_app_context, top_request_context
+from ._propagation import copy_current_context
+
+if TYPE_CHECKING:
+    from ._ctx import RequestContext
+    from ._wrappers import Response
+
+__all__ = [
+    "after_this_request",
+    "copy_current_request_context",
+    "has_app_context",
+    "has_request_context",
+    "jsonify",
+    "stream_with_context",
+    "url_for",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def has_request_context() -> bool:
+    """Tell whether a request context is active for the current ident."""
+    return top_request_context() is not None
+
+
+def has_app_context() -> bool:
+    """Tell whether an app context is active for the current ident."""
+    return top_app_context() is not None
+
+
+def _require_request(what: str) -> RequestContext:
+    ctx = top_request_context()
+    if ctx is None:
+        raise RuntimeError(
+            f"{what} needs an active request context; call it while handling a request "
+            "(or inside 'with app.test_request_context():')."
+        )
+    return ctx
+
+
+def copy_current_request_context(func: F) -> F:
+    """Return ``func`` made to run with the current request (for threads, pools, greenlets).
+
+    Each call runs in a copy of the current context; when the app's stacks do not
+    travel with contexts (``"thread"``/``"greenlet"`` idents), a copy of the request
+    context is pushed around the call. Safe when the wrapped function runs in many
+    workers at once. Raises ``RuntimeError`` outside a request.
+    """
+    ctx = _require_request("copy_current_request_context")
+
+    @functools.wraps(func)
+    def with_request(*args: Any, **kwargs: Any) -> Any:
+        if top_request_context() is ctx:
+            return func(*args, **kwargs)
+        with ctx.copy():
+            return func(*args, **kwargs)
+
+    return copy_current_context(with_request)  # type: ignore[return-value]
+
+
+def after_this_request(func: Callable[[Response], Response]) -> Callable[[Response], Response]:
+    """Run ``func(response)`` after the current request's view, before ``after_request``.
+
+    ``func`` must return a response (the same or a new one).
+    """
+    _require_request("after_this_request").append_after_request(func)
+    return func
+
+
+def stream_with_context(generator_or_function: Any) -> Any:
+    """Keep the current request available while a streamed response is produced.
+
+    Pass a generator (or decorate a generator function). The request context is pushed
+    around each step, even when the server consumes the response after the view has
+    returned, and the generator is closed when the response is.
+    """
+    if callable(generator_or_function) and not isinstance(generator_or_function, Iterator):
+        function = generator_or_function
+
+        @functools.wraps(function)
+        def decorated(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            return stream_with_context(function(*args, **kwargs))  # type: ignore[no-any-return]
+
+        return decorated
+    ctx = _require_request("stream_with_context")
+    return _ContextStream(ctx, generator_or_function)
+
+
+class _ContextStream:
+    """Iterate a generator with a request context pushed around every step."""
+
+    __slots__ = ("_ctx", "_iterable", "_iterator")
+
+    def __init__(self, ctx: RequestContext, iterable: Iterable[Any]) -> None:
+        self._ctx = ctx
+        self._iterable = iterable
+        self._iterator = iter(iterable)
+
+    def __iter__(self) -> _ContextStream:
+        return self
+
+    def __next__(self) -> Any:
+        if top_request_context() is self._ctx:
+            return next(self._iterator)
+        with self._ctx.copy():
+            return next(self._iterator)
+
+    def close(self) -> None:
+        close = getattr(self._iterable, "close", None)
+        if close is not None:
+            if top_request_context() is self._ctx:
+                close()
+            else:
+                with self._ctx.copy():
+                    close()
+
+
+def url_for(endpoint: str, **values: Any) -> str:
+    """Build a URL for ``endpoint`` with the current app (see ``App.url_for``)."""
+    ctx = top_app_context()
+    if ctx is None:
+        raise RuntimeError("url_for() needs an active app or request context")
+    return ctx.app.url_for(endpoint, **values)
+
+
+def jsonify(*args: Any, **kwargs: Any) -> Any:
+    """A JSON response of the arguments (one positional, several, or keywords)."""
+    ctx = top_app_context()
+    if ctx is None:
+        raise RuntimeError("jsonify() needs an active app or request context")
+    if args and kwargs:
+        raise TypeError("jsonify() takes positional arguments or keywords, not both")
+    data: Any = args[0] if len(args) == 1 else list(args) if args else kwargs
+    return ctx.app.json.response(data)

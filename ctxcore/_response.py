@@ -1,0 +1,83 @@
+"""Turning what a view returns into a Response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException
+
+from ._wrappers import Response
+
+if TYPE_CHECKING:
+    from ._app import App
+
+__all__ = ["make_response", "malformed_environ_response"]
+
+
+def make_response(app: App, rv: Any) -> Response:  # noqa: PLR0912
+    """Convert a view's return value into ``app.response_class``.
+
+    Accepted: a Response, ``str``/``bytes``, a ``dict``/``list`` (JSON), an iterator of
+    chunks (streamed), an HTTPException, or a tuple ``(body, status)``,
+    ``(body, headers)`` or ``(body, status, headers)``.
+    """
+    status = headers = None
+    if isinstance(rv, tuple):
+        if len(rv) == 3:
+            rv, status, headers = rv
+        elif len(rv) == 2:
+            if isinstance(rv[1], dict | list | tuple) or hasattr(rv[1], "items"):
+                rv, headers = rv
+            else:
+                rv, status = rv
+        else:
+            raise TypeError(
+                "a view's tuple must be (body, status), (body, headers) or "
+                f"(body, status, headers), not {len(rv)} items"
+            )
+    if rv is None:
+        raise TypeError(
+            "The view returned None. A view must return a response: a string, bytes, a "
+            "dict or list (JSON), a Response, or a (body, status[, headers]) tuple."
+        )
+    response: Response
+    if isinstance(rv, app.response_class):
+        response = rv
+    elif isinstance(rv, str | bytes):
+        response = app.response_class(rv)
+    elif isinstance(rv, dict | list):
+        response = app.json.response(rv)
+    elif isinstance(rv, HTTPException):
+        response = app.response_class.force_type(rv.get_response(), None)  # type: ignore[assignment]
+    elif isinstance(rv, Iterator):
+        response = app.response_class(rv)
+    elif isinstance(rv, Response) or callable(rv):
+        from ._globals import top_request_context
+
+        ctx = top_request_context()
+        environ = ctx.request.environ if ctx is not None else None
+        response = app.response_class.force_type(rv, environ)  # type: ignore[assignment]
+    else:
+        raise TypeError(
+            f"The view returned a {type(rv).__name__}, which is not a response: return a "
+            "string, bytes, a dict or list, a Response or a (body, status) tuple."
+        )
+    if status is not None:
+        if isinstance(status, int):
+            response.status_code = status
+        else:
+            response.status = status
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def malformed_environ_response(start_response: Callable[..., Any]) -> list[bytes]:
+    """A 400 written without trusting the environ (it could not be parsed)."""
+    body = b"Bad Request: the request could not be understood.\n"
+    start_response(
+        "400 BAD REQUEST",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]

@@ -1,0 +1,131 @@
+"""What App and Blueprint share: registering routes, hooks and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+__all__ = ["Scaffold", "error_key"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+ErrorKey = tuple[int | None, type[BaseException]]
+
+
+def error_key(code_or_exception: int | type[BaseException]) -> ErrorKey:
+    """Turn ``errorhandler``'s argument into (HTTP code or None, exception class)."""
+    if isinstance(code_or_exception, int) and not isinstance(code_or_exception, bool):
+        exc_class = default_exceptions.get(code_or_exception)
+        if exc_class is None:
+            raise ValueError(
+                f"{code_or_exception} is not an HTTP error code werkzeug knows; register "
+                "a handler for an HTTPException subclass with that code instead"
+            )
+        return code_or_exception, exc_class
+    if isinstance(code_or_exception, type) and issubclass(code_or_exception, BaseException):
+        if issubclass(code_or_exception, HTTPException):
+            return code_or_exception.code, code_or_exception
+        return None, code_or_exception
+    raise TypeError(
+        f"errorhandler() takes an HTTP status code or an exception class, not {code_or_exception!r}"
+    )
+
+
+class Scaffold:
+    """Route, hook and error-handler registration for an App or a Blueprint."""
+
+    def __init__(self, import_name: str) -> None:
+        self.import_name = import_name
+        #: (rule, endpoint, view_func, options) in registration order.
+        self.route_records: list[tuple[str, str | None, Callable[..., Any], dict[str, Any]]] = []
+        self.before_request_funcs: list[Callable[..., Any]] = []
+        self.after_request_funcs: list[Callable[..., Any]] = []
+        self.teardown_request_funcs: list[Callable[..., Any]] = []
+        self.error_handler_spec: dict[ErrorKey, Callable[..., Any]] = {}
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> None:
+        """Map URL ``rule`` to ``view_func`` (endpoint defaults to the function's name)."""
+        if view_func is None:
+            raise TypeError("add_url_rule() needs a view_func")
+        if not rule.startswith("/") and rule != "":
+            raise ValueError(f"URL rule {rule!r} must start with '/'")
+        self.route_records.append((rule, endpoint, view_func, options))
+
+    def route(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """Decorator: register the function as the view for ``rule``.
+
+        ``methods=`` lists the HTTP methods (default ``["GET"]``; HEAD and OPTIONS are
+        answered automatically); other options go to werkzeug's ``Rule``.
+        """
+
+        def decorator(func: F) -> F:
+            self.add_url_rule(rule, options.pop("endpoint", None), func, **options)
+            return func
+
+        return decorator
+
+    def _method_route(self, method: str, rule: str, options: dict[str, Any]) -> Callable[[F], F]:
+        if "methods" in options:
+            raise TypeError(f"{method.lower()}() takes no methods=; use route() for several")
+        return self.route(rule, methods=[method], **options)
+
+    def get(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["GET"])``."""
+        return self._method_route("GET", rule, options)
+
+    def post(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["POST"])``."""
+        return self._method_route("POST", rule, options)
+
+    def put(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["PUT"])``."""
+        return self._method_route("PUT", rule, options)
+
+    def patch(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["PATCH"])``."""
+        return self._method_route("PATCH", rule, options)
+
+    def delete(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["DELETE"])``."""
+        return self._method_route("DELETE", rule, options)
+
+    def before_request(self, func: F) -> F:
+        """Run ``func()`` before each request's view; a non-None return is the response."""
+        self.before_request_funcs.append(func)
+        return func
+
+    def after_request(self, func: F) -> F:
+        """Run ``func(response)`` after each view; it returns the response to send.
+
+        Hooks run in reverse registration order.
+        """
+        self.after_request_funcs.append(func)
+        return func
+
+    def teardown_request(self, func: F) -> F:
+        """Run ``func(error_or_None)`` when each request context is popped."""
+        self.teardown_request_funcs.append(func)
+        return func
+
+    def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[F], F]:
+        """Decorator: handle an HTTP error code or an exception class (and subclasses)."""
+        key = error_key(code_or_exception)
+
+        def decorator(func: F) -> F:
+            self.error_handler_spec[key] = func
+            return func
+
+        return decorator
+
+    def register_error_handler(
+        self, code_or_exception: int | type[BaseException], func: Callable[..., Any]
+    ) -> None:
+        """Non-decorator form of :meth:`errorhandler`."""
+        self.errorhandler(code_or_exception)(func)

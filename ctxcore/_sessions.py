@@ -1,0 +1,223 @@
+"""Sessions: the interface, and the default signed-cookie implementation.
+
+The default signs a JSON cookie with itsdangerous (HMAC-SHA256), accepts cookies signed
+with ``SECRET_KEY_FALLBACKS`` (key rotation), and honours permanent sessions and the
+cookie settings. A tampered, expired, truncated, non-UTF-8 or oversized cookie gives an
+empty session and a normal response, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, MutableMapping
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+if TYPE_CHECKING:
+    from ._app import App
+    from ._wrappers import Request, Response
+
+__all__ = [
+    "NullSession",
+    "SecureCookieSession",
+    "SecureCookieSessionInterface",
+    "SessionInterface",
+    "SessionMixin",
+]
+
+
+class SessionMixin(MutableMapping[str, Any]):
+    """A dict-like session that records whether it was read (``accessed``) or changed."""
+
+    modified: bool = False
+    accessed: bool = False
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the cookie outlives the browser session (``PERMANENT_SESSION_LIFETIME``)."""
+        return bool(self.get("_permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+
+class SecureCookieSession(SessionMixin):
+    """The session of the signed-cookie interface: a dict that tracks reads and writes."""
+
+    def __init__(self, initial: dict[str, Any] | None = None) -> None:
+        self._data: dict[str, Any] = dict(initial or {})
+        self.modified = False
+        self.accessed = False
+
+    def __getitem__(self, key: str) -> Any:
+        self.accessed = True
+        return self._data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return self._data.get(key, default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.accessed = self.modified = True
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self.accessed = self.modified = True
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self.accessed = True
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        self.accessed = True
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        self.accessed = True
+        return key in self._data
+
+    def clear(self) -> None:
+        self.accessed = self.modified = True
+        self._data.clear()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain copy of the data, as it will be serialized."""
+        return dict(self._data)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._data!r}>"
+
+
+class NullSession(SecureCookieSession):
+    """The session when sessions are unavailable (no secret key): readable, never writable."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            "The session is unavailable because no secret key is set. Set one on the "
+            "application, e.g. app.config['SECRET_KEY'] = secrets.token_hex(32) (keep it "
+            "out of source control), to use sessions."
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+
+
+class SessionInterface:
+    """How an app opens and saves sessions; subclass to store them elsewhere."""
+
+    null_session_class: type[NullSession] = NullSession
+
+    def make_null_session(self, app: App) -> NullSession:
+        """The session used when :meth:`open_session` returns ``None``."""
+        return self.null_session_class()
+
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is a null session (nothing to save)."""
+        return isinstance(obj, self.null_session_class)
+
+    def open_session(self, app: App, request: Request) -> SessionMixin | None:
+        """Load the session for ``request``, or return ``None`` when unavailable."""
+        raise NotImplementedError
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        """Persist ``session`` on ``response`` (called after every request that opened it)."""
+        raise NotImplementedError
+
+    def get_cookie_name(self, app: App) -> str:
+        return str(app.config["SESSION_COOKIE_NAME"])
+
+    def get_cookie_domain(self, app: App) -> str | None:
+        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
+
+    def get_cookie_path(self, app: App) -> str:
+        return str(app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"])
+
+    def get_expiration_time(self, app: App, session: SessionMixin) -> datetime | None:
+        """When a permanent session's cookie expires; ``None`` for a browser session."""
+        if session.permanent:
+            lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
+            return datetime.now(timezone.utc) + lifetime
+        return None
+
+    def should_set_cookie(self, app: App, session: SessionMixin) -> bool:
+        """Set the cookie when the session changed, or to refresh a permanent one."""
+        return session.modified or (
+            session.permanent and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+        )
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Sessions stored client-side in a cookie signed with the app's secret key."""
+
+    salt = "ctxcore-cookie-session"
+    session_class = SecureCookieSession
+    #: Cookies longer than this many bytes are ignored (the browser limit is ~4 KB).
+    max_cookie_length = 8192
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: App) -> URLSafeTimedSerializer | None:
+        """The serializer for the app's current keys (cached), or ``None`` without a key."""
+        secret = app.config["SECRET_KEY"]
+        if not secret:
+            return None
+        keys = (*app.config["SECRET_KEY_FALLBACKS"], secret)  # the last key signs
+        cache_key = (keys, self.salt)
+        serializer = self._serializers.get(cache_key)
+        if serializer is None:
+            serializer = URLSafeTimedSerializer(
+                list(keys),
+                salt=self.salt,
+                signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+            )
+            self._serializers = {cache_key: serializer}  # one key set at a time
+        return serializer
+
+    def open_session(self, app: App, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        raw = request.cookies.get(self.get_cookie_name(app))
+        if not raw or len(raw) > self.max_cookie_length:
+            return self.session_class()
+        max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+        try:
+            data = serializer.loads(raw, max_age=max_age)
+        except (BadSignature, ValueError, TypeError, UnicodeError):
+            return self.session_class()  # tampered, expired, truncated or garbled
+        if not isinstance(data, dict):
+            return self.session_class()
+        return self.session_class(data)
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        if session.accessed:
+            response.vary.add("Cookie")
+        if not session:
+            if session.modified:  # emptied during this request: remove the cookie
+                response.delete_cookie(name, path=path, domain=domain)
+                response.vary.add("Cookie")
+            return
+        if not self.should_set_cookie(app, session):
+            return
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:  # pragma: no cover - a null session is never saved
+            return
+        data = session.to_dict() if isinstance(session, SecureCookieSession) else dict(session)
+        response.set_cookie(
+            name,
+            serializer.dumps(data),
+            expires=self.get_expiration_time(app, session),
+            httponly=bool(app.config["SESSION_COOKIE_HTTPONLY"]),
+            domain=domain,
+            path=path,
+            secure=bool(app.config["SESSION_COOKIE_SECURE"]),
+            samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        )
+        response.vary.add("Cookie")

@@ -1,0 +1,51 @@
+"""Request and Response: werkzeug's, with what routing and dispatch add."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request as _Request
+from werkzeug.wrappers import Response as _Response
+
+__all__ = ["Request", "Response"]
+
+
+class Request(_Request):
+    """The request object: werkzeug's, plus the matched rule and view arguments."""
+
+    #: The matched URL rule, once routing ran.
+    url_rule: Rule | None = None
+    #: The view arguments from the URL, once routing ran.
+    view_args: dict[str, Any] | None = None
+    #: The routing error (404, 405, redirect) if matching failed.
+    routing_exception: HTTPException | None = None
+
+    @property
+    def endpoint(self) -> str | None:
+        """The matched endpoint, or ``None``."""
+        return self.url_rule.endpoint if self.url_rule is not None else None
+
+    @property
+    def blueprint(self) -> str | None:
+        """The dotted name of the blueprint owning the matched endpoint, or ``None``."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The matched blueprint and its parents, innermost first."""
+        name = self.blueprint
+        if name is None:
+            return []
+        parts = name.split(".")
+        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+class Response(_Response):
+    """The response object: werkzeug's, HTML by default."""
+
+    default_mimetype = "text/html"
