@@ -171,7 +171,16 @@ class App(Scaffold):
         return AppContext(self)
 
     def request_context(self, environ: dict[str, Any]) -> RequestContext:
-        """A new request context for a WSGI environ."""
+        """A new request context for a WSGI environ.
+
+        Raises ``ValueError`` for an environ no request can be built from (not a dict,
+        no usable ``REQUEST_METHOD``); ``wsgi_app`` answers those with a 400.
+        """
+        if not isinstance(environ, dict):
+            raise ValueError(f"a WSGI environ must be a dict, not {type(environ).__name__}")
+        method = environ.get("REQUEST_METHOD")
+        if not isinstance(method, str) or not method.isalpha():
+            raise ValueError(f"malformed REQUEST_METHOD {method!r}")
         return RequestContext(self, environ)
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
@@ -260,6 +269,7 @@ class App(Scaffold):
         """Run hooks and the view for the active request; return the final response."""
         if not self._got_first_request:
             self._run_first_request_hooks()
+        self.match_request(ctx)
         try:
             rv = self.preprocess_request(ctx)
             if rv is None:
@@ -285,11 +295,29 @@ class App(Scaffold):
                     return rv
         return None
 
-    def dispatch_request(self, ctx: RequestContext) -> Any:
-        """Match the URL and call the view."""
+    def match_request(self, ctx: RequestContext) -> None:
+        """Route the request: set its rule and view args, or keep the routing error.
+
+        Runs before the hooks, so they know the request's blueprint; the error (404,
+        405, redirect) is raised by :meth:`dispatch_request`.
+        """
         request = ctx.request
-        rule, view_args = ctx.url_adapter.match(return_rule=True)
-        request.url_rule, request.view_args = rule, dict(view_args)
+        try:
+            rule, view_args = ctx.url_adapter.match(return_rule=True)
+        except HTTPException as exc:
+            request.routing_exception = exc
+        else:
+            request.url_rule, request.view_args = rule, dict(view_args)
+
+    def dispatch_request(self, ctx: RequestContext) -> Any:
+        """Call the matched view (or raise the routing error)."""
+        request = ctx.request
+        if request.routing_exception is not None:
+            raise request.routing_exception
+        rule = request.url_rule
+        assert rule is not None
+        assert request.view_args is not None
+        view_args = request.view_args
         if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             response = self.response_class()
             response.allow.update(ctx.url_adapter.allowed_methods())

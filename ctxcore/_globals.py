@@ -11,7 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from ._ident import Ident, resolve_ident
-from ._proxy import LocalProxy
+from ._proxy import _UNBOUND, LocalProxy
 from ._stack import LocalStack
 
 if TYPE_CHECKING:
@@ -85,39 +85,33 @@ _NO_REQUEST = (
 )
 
 
+# The lookups return the proxy module's unbound marker instead of raising, so the
+# globals get the unbound fallbacks (falsy, "<LocalProxy unbound>") and the message.
 def _app() -> App:
     ctx = top_app_context()
-    if ctx is None:
-        raise RuntimeError(_NO_APP)
-    return ctx.app
+    return _UNBOUND if ctx is None else ctx.app
 
 
 def _g() -> _AppCtxGlobals:
     ctx = top_app_context()
-    if ctx is None:
-        raise RuntimeError(_NO_APP)
-    return ctx.g
+    return _UNBOUND if ctx is None else ctx.g
 
 
 def _request() -> Request:
     ctx = top_request_context()
-    if ctx is None:
-        raise RuntimeError(_NO_REQUEST)
-    return ctx.request
+    return _UNBOUND if ctx is None else ctx.request
 
 
 def _session() -> SessionMixin:
     ctx = top_request_context()
-    if ctx is None:
-        raise RuntimeError(_NO_REQUEST)
-    return ctx.session
+    return _UNBOUND if ctx is None else ctx.session
 
 
 #: The application handling the current request or app context.
-current_app: App = LocalProxy(_app)  # type: ignore[assignment]
+current_app: App = LocalProxy(_app, unbound_message=_NO_APP)  # type: ignore[assignment]
 #: Scratch space for the current app context (one per request).
-g: _AppCtxGlobals = LocalProxy(_g)  # type: ignore[assignment]
+g: _AppCtxGlobals = LocalProxy(_g, unbound_message=_NO_APP)  # type: ignore[assignment]
 #: The current request.
-request: Request = LocalProxy(_request)  # type: ignore[assignment]
+request: Request = LocalProxy(_request, unbound_message=_NO_REQUEST)  # type: ignore[assignment]
 #: The current request's session.
-session: SessionMixin = LocalProxy(_session)  # type: ignore[assignment]
+session: SessionMixin = LocalProxy(_session, unbound_message=_NO_REQUEST)  # type: ignore[assignment]

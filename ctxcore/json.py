@@ -4,7 +4,8 @@ Providers: ``"json"`` (the standard library, the default), ``"ujson"`` and ``"or
 :func:`patch` swaps ``json.dumps``/``loads``/``dump``/``load`` for versions that use a
 faster library when it can honour the call and fall back to the standard library when
 it cannot (``cls=``, ``default=``, ``indent`` other than 2 with orjson, custom
-separators, ``object_hook`` ...): nothing fails that worked before. Output differs in
+separators, ``object_hook``, integers beyond 64 bits ...): nothing fails that worked
+before, and parsed values are the same. Output differs in
 whitespace and some escapes (the fast libraries write compact JSON); tests pin exactly
 where.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json as _std
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -98,9 +100,18 @@ def _fast_loads(backend: str, module: Any) -> Callable[..., Any]:
     if backend == "json":
         return std_loads
 
+    # orjson reads integers beyond 64 bits as floats, silently: leave those documents to
+    # the standard library (19+ digits may not fit in 64 bits).
+    long_int_text = re.compile(r"\d{19,}").search if backend == "orjson" else None
+    long_int_bytes = re.compile(rb"\d{19,}").search if backend == "orjson" else None
+
     def loads(s: str | bytes | bytearray, **kwargs: Any) -> Any:
         if kwargs:
             return std_loads(s, **kwargs)
+        if long_int_text is not None and long_int_bytes is not None:
+            search = long_int_text if isinstance(s, str) else long_int_bytes
+            if search(s):  # type: ignore[arg-type]
+                return std_loads(s)
         try:
             return module.loads(s)
         except (ValueError, TypeError, OverflowError):

@@ -15,6 +15,7 @@ if os.environ.get("CTXCORE_TEST_GEVENT_MONKEY") == "1":
         warnings.simplefilter("ignore")
         monkey.patch_all()
 
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +28,22 @@ from tests.backends import Backend, all_backends
 def backend(request: pytest.FixtureRequest) -> Backend:
     """Each concurrency model: threads, raw greenlets, gevent, asyncio and uvloop tasks."""
     return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _no_context_left_pushed() -> Iterator[None]:
+    """Fail a test that leaves an app or request context pushed in this thread."""
+    yield
+    globals_module = sys.modules.get("ctxcore._globals")
+    if globals_module is None:
+        return  # the engine was never loaded: nothing could be pushed
+    leftovers = [globals_module.top_request_context(), globals_module.top_app_context()]
+    for stacks in globals_module._order:  # clean up so one failure does not cascade
+        while stacks.request.pop() is not None:
+            pass
+        while stacks.app.pop() is not None:
+            pass
+    assert leftovers == [None, None], f"contexts left pushed: {leftovers}"
 
 
 @pytest.fixture(autouse=True)
