@@ -70,6 +70,7 @@ class App(Scaffold):
         self.error_handler_spec = self.scoped_errors[None]
         self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
         self.before_first_request_funcs: list[Callable[..., Any]] = []
+        self._adapters: dict[tuple[Any, ...], MapAdapter] = {}
         self._got_first_request = False
         self._first_request_lock = threading.Lock()
 
@@ -203,11 +204,30 @@ class App(Scaffold):
         )
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter:
-        """The URL adapter for ``request``, or for building URLs outside one."""
+        """The URL adapter for ``request``, or for building URLs outside one.
+
+        Adapters are cached by what they are bound to (host, script root, scheme, server
+        name): binding one parses the environ again, and most requests share a few.
+        Matching passes the request's own path and method.
+        """
         if request is not None:
-            return self.url_map.bind_to_environ(
-                request.environ, server_name=self.config["SERVER_NAME"]
+            environ = request.environ
+            key = (
+                environ.get("HTTP_HOST"),
+                environ.get("SERVER_NAME"),
+                environ.get("SERVER_PORT"),
+                environ.get("SCRIPT_NAME"),
+                environ.get("wsgi.url_scheme"),
+                self.config["SERVER_NAME"],
             )
+            adapter = self._adapters.get(key)
+            if adapter is None:
+                if len(self._adapters) >= 64:  # hosts come from clients: stay bounded
+                    self._adapters.clear()
+                adapter = self._adapters[key] = self.url_map.bind_to_environ(
+                    environ, server_name=self.config["SERVER_NAME"]
+                )
+            return adapter
         server = self.config["SERVER_NAME"]
         if not server:
             raise RuntimeError(
@@ -303,11 +323,16 @@ class App(Scaffold):
         """
         request = ctx.request
         try:
-            rule, view_args = ctx.url_adapter.match(return_rule=True)
+            rule, view_args = ctx.url_adapter.match(
+                request.path,
+                request.method,
+                return_rule=True,
+                query_args=request.environ.get("QUERY_STRING", ""),
+            )
         except HTTPException as exc:
             request.routing_exception = exc
         else:
-            request.url_rule, request.view_args = rule, dict(view_args)
+            request._set_route(rule, dict(view_args))
 
     def dispatch_request(self, ctx: RequestContext) -> Any:
         """Call the matched view (or raise the routing error)."""
@@ -320,7 +345,7 @@ class App(Scaffold):
         view_args = request.view_args
         if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             response = self.response_class()
-            response.allow.update(ctx.url_adapter.allowed_methods())
+            response.allow.update(ctx.url_adapter.allowed_methods(request.path))
             return response
         return ensure_sync(self.view_functions[rule.endpoint])(**view_args)
 
@@ -394,6 +419,8 @@ class App(Scaffold):
         """Run every ``teardown_request`` hook (blueprints first); raise their errors together."""
         ctx = top_request_context()
         blueprints = ctx.request.blueprints if ctx is not None else []
+        if not self.teardown_request_funcs and not blueprints:
+            return
         callbacks = [
             ensure_sync(func)
             for scope in (*blueprints, None)
@@ -403,6 +430,8 @@ class App(Scaffold):
 
     def do_teardown_appcontext(self, exc: BaseException | None) -> None:
         """Run every ``teardown_appcontext`` hook; raise their errors together."""
+        if not self.teardown_appcontext_funcs:
+            return
         callbacks = [ensure_sync(func) for func in reversed(self.teardown_appcontext_funcs)]
         run_callbacks(callbacks, exc, message="teardown_appcontext callbacks raised")
 

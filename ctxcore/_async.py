@@ -10,6 +10,7 @@ with the context carried there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import threading
@@ -42,13 +43,29 @@ def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
         return submit(pool, asyncio.run, coro).result()
 
 
+_sync_versions: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+
 def ensure_sync(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Return a synchronous callable for ``func`` (which may be ``async def``)."""
-    if not inspect.iscoroutinefunction(func):
-        return func
+    """Return a synchronous callable for ``func`` (which may be ``async def``).
 
-    @functools.wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        return run_coroutine(func(*args, **kwargs))
+    Results are remembered per function: views and hooks are asked on every request.
+    """
+    try:
+        return _sync_versions[func]
+    except (KeyError, TypeError):  # TypeError: an unhashable callable
+        pass
+    if inspect.iscoroutinefunction(func):
 
-    return run
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            return run_coroutine(func(*args, **kwargs))
+
+        sync: Callable[..., Any] = run
+    else:
+        sync = func
+    if len(_sync_versions) > 4096:  # bound it against functions made per request
+        _sync_versions.clear()
+    with contextlib.suppress(TypeError):
+        _sync_versions[func] = sync
+    return sync

@@ -128,7 +128,7 @@ class AppContext:
         if token is not None and (token.ctx is not self or token.depth != len(stack)):
             raise RuntimeError(f"{token!r} does not belong to the active push of {self!r}")
         stack.pop()
-        if self in stack.items():
+        if self in stack:
             return  # an outer push of the same context is still active
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
@@ -238,7 +238,7 @@ class RequestContext:
         stack.pop()
         app_ctx = self._implicit.pop()
         try:
-            if self._origin is None and self not in stack.items():
+            if self._origin is None and self not in stack:
                 try:
                     self.app.do_teardown_request(exc)
                 finally:

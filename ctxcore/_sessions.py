@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, MutableMapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 if TYPE_CHECKING:
     from ._app import App
@@ -26,6 +26,43 @@ __all__ = [
     "SessionInterface",
     "SessionMixin",
 ]
+
+
+class _DerivedKeySigner(TimestampSigner):
+    """itsdangerous' timestamp signer, remembering derived keys.
+
+    Deriving a key is an HMAC of the secret and the salt: the same for every cookie, so
+    computing it once per key saves two HMACs on each signed or checked cookie.
+    """
+
+    # Shared by every signer: derived keys are a pure function of (key, salt, digest).
+    _derived: ClassVar[dict[tuple[bytes, bytes, Any], bytes]] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        raw = self.secret_keys[-1] if secret_key is None else secret_key
+        raw = raw.encode() if isinstance(raw, str) else raw
+        cache_key = (raw, self.salt, self.digest_method)
+        derived = self._derived.get(cache_key)
+        if derived is None:
+            if len(self._derived) > 64:  # keys rotate rarely; keep the cache small
+                self._derived.clear()
+            derived = self._derived[cache_key] = super().derive_key(raw)
+        return derived
+
+
+class _Serializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, reusing its signer between cookies.
+
+    A signer only holds its configuration (keys, salt, algorithm), so one per salt
+    serves every request instead of one built per cookie.
+    """
+
+    def make_signer(self, salt: str | bytes | None = None) -> Any:
+        signers: dict[Any, Any] = self.__dict__.setdefault("_signers", {})
+        signer = signers.get(salt)
+        if signer is None:
+            signer = signers[salt] = super().make_signer(salt)
+        return signer
 
 
 class SessionMixin(MutableMapping[str, Any]):
@@ -149,6 +186,15 @@ class SessionInterface:
         )
 
 
+def _vary_on_cookie(response: Response) -> None:
+    # response.vary parses the header into a set on every access: edit it directly.
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Cookie"
+    elif "cookie" not in {part.strip().lower() for part in vary.split(",")}:
+        response.headers["Vary"] = f"{vary}, Cookie"
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """Sessions stored client-side in a cookie signed with the app's secret key."""
 
@@ -158,7 +204,7 @@ class SecureCookieSessionInterface(SessionInterface):
     max_cookie_length = 8192
 
     def __init__(self) -> None:
-        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer] = {}
+        self._serializers: dict[tuple[Any, ...], _Serializer] = {}
 
     def get_signing_serializer(self, app: App) -> URLSafeTimedSerializer | None:
         """The serializer for the app's current keys (cached), or ``None`` without a key."""
@@ -169,9 +215,10 @@ class SecureCookieSessionInterface(SessionInterface):
         cache_key = (keys, self.salt)
         serializer = self._serializers.get(cache_key)
         if serializer is None:
-            serializer = URLSafeTimedSerializer(
+            serializer = _Serializer(
                 list(keys),
                 salt=self.salt,
+                signer=_DerivedKeySigner,
                 signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
             )
             self._serializers = {cache_key: serializer}  # one key set at a time
@@ -197,12 +244,11 @@ class SecureCookieSessionInterface(SessionInterface):
         name = self.get_cookie_name(app)
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)
-        if session.accessed:
-            response.vary.add("Cookie")
+        if session.accessed or session.modified:
+            _vary_on_cookie(response)
         if not session:
             if session.modified:  # emptied during this request: remove the cookie
                 response.delete_cookie(name, path=path, domain=domain)
-                response.vary.add("Cookie")
             return
         if not self.should_set_cookie(app, session):
             return
@@ -220,4 +266,3 @@ class SecureCookieSessionInterface(SessionInterface):
             secure=bool(app.config["SESSION_COOKIE_SECURE"]),
             samesite=app.config["SESSION_COOKIE_SAMESITE"],
         )
-        response.vary.add("Cookie")

@@ -81,6 +81,15 @@ class LocalStack(Generic[T]):
             frame = frame[1]
         return depth
 
+    def __contains__(self, obj: object) -> bool:
+        """Tell whether ``obj`` is on the current ident's stack (by identity)."""
+        frame = self._get(None)
+        while frame is not None:
+            if frame[0] is obj:
+                return True
+            frame = frame[1]
+        return False
+
     def items(self) -> list[T]:
         """Return the current ident's items, bottom first."""
         items: list[T] = []

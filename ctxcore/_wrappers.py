@@ -35,14 +35,16 @@ class Request(_Request):
             return endpoint.rpartition(".")[0]
         return None
 
-    @property
-    def blueprints(self) -> list[str]:
-        """The matched blueprint and its parents, innermost first."""
+    #: The matched blueprint and its parents, innermost first (set by routing).
+    blueprints: list[str] = []  # noqa: RUF012 - replaced per request, never mutated
+
+    def _set_route(self, rule: Rule, view_args: dict[str, Any]) -> None:
+        self.url_rule = rule
+        self.view_args = view_args
         name = self.blueprint
-        if name is None:
-            return []
-        parts = name.split(".")
-        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        if name is not None:
+            parts = name.split(".")
+            self.blueprints = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 class Response(_Response):
