@@ -29,3 +29,18 @@ def test_readme_names_the_ci_test_command() -> None:
     text = README.read_text()
     marker = text.index("<!-- ci:test -->")
     assert "python -m pytest" in text[marker : marker + 300]
+
+
+def test_readme_engine_example_runs_as_documented() -> None:
+    text = README.read_text()
+    example = re.search(r"## The request-context engine\n.*?```python\n(.*?)```", text, re.S)
+    assert example is not None, "README has no engine example"
+    result = subprocess.run(
+        [sys.executable, "-c", example.group(1)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'hello': 'ada', 'q': '1', 'visits': 1}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SUITES: tuple[str, ...] = ("lookup", "proxy", "stack")
+SUITES: tuple[str, ...] = ("lookup", "proxy", "stack", "context")
 
 
 def load(name: str) -> ModuleType:

@@ -1,0 +1,120 @@
+"""context: request-context push/pop and full in-process WSGI dispatch, against Flask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import loops
+from bench.suites._base import Case, Goal, Impl
+
+TITLE = "Request contexts and dispatch"
+DESCRIPTION = (
+    "The same app in each framework: a view that reads request.args, sets g and writes "
+    "the session, called in-process through the WSGI interface (no server, no sockets). "
+    "'push+pop' builds a request context from an environ and pushes and pops it."
+)
+
+
+def _environ() -> dict[str, Any]:
+    from werkzeug.test import EnvironBuilder
+
+    builder = EnvironBuilder("/hello?name=ada")
+    try:
+        return builder.get_environ()
+    finally:
+        builder.close()
+
+
+def _ctxcore_app() -> Any:
+    from ctxcore import App, g, request, session
+
+    app = App("bench")
+    app.config["SECRET_KEY"] = "bench-secret"
+
+    @app.route("/hello")
+    def hello() -> str:
+        g.name = request.args.get("name")
+        session["visits"] = session.get("visits", 0) + 1
+        return f"hello {g.name}"
+
+    return app
+
+
+def _flask_app() -> Any:
+    from flask import Flask, g, request, session
+
+    app = Flask("bench")
+    app.config["SECRET_KEY"] = "bench-secret"
+
+    @app.route("/hello")
+    def hello() -> str:
+        g.name = request.args.get("name")
+        session["visits"] = session.get("visits", 0) + 1
+        return f"hello {g.name}"
+
+    return app
+
+
+def _push_pop(make: Any) -> Any:
+    def setup() -> tuple[Any, ...]:
+        app = make()
+        environ = _environ()
+
+        def push_pop() -> None:
+            ctx = app.request_context(dict(environ))
+            ctx.push()
+            ctx.pop()
+
+        return (push_pop,)
+
+    return setup
+
+
+def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+    return None
+
+
+def _wsgi_call(make: Any) -> Any:
+    def setup() -> tuple[Any, ...]:
+        app = make()
+        environ = _environ()
+
+        def call() -> None:
+            body = app(dict(environ), _start_response)
+            try:
+                b"".join(body)
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+
+        return (call,)
+
+    return setup
+
+
+CASES = (
+    Case(
+        "push+pop",
+        "app.request_context(environ): push, pop",
+        (
+            Impl("ctxcore", _push_pop(_ctxcore_app), loops.call0),
+            Impl("flask", _push_pop(_flask_app), loops.call0, needs=("flask",)),
+        ),
+        unit="per push+pop",
+    ),
+    Case(
+        "wsgi call",
+        "app(environ, start_response): args, g, session write",
+        (
+            Impl("ctxcore", _wsgi_call(_ctxcore_app), loops.call0),
+            Impl("flask", _wsgi_call(_flask_app), loops.call0, needs=("flask",)),
+        ),
+        unit="per request",
+    ),
+)
+
+GOALS = (
+    Goal("push+pop", "ctxcore", "flask", "faster", 5.0, "request context push+pop >= 5x Flask"),
+    Goal("wsgi call", "ctxcore", "flask", "faster", 2.0, "full WSGI call >= 2x Flask throughput"),
+)
