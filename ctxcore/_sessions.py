@@ -9,6 +9,7 @@ empty session and a normal response, never an error.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, MutableMapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -48,6 +49,20 @@ class _DerivedKeySigner(TimestampSigner):
                 self._derived.clear()
             derived = self._derived[cache_key] = super().derive_key(raw)
         return derived
+
+
+class _CompactJSON:
+    """itsdangerous' compact JSON, with the encoder built once rather than per cookie."""
+
+    _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        return _CompactJSON._encode(obj)
+
+    @staticmethod
+    def loads(payload: str | bytes) -> Any:
+        return json.loads(payload)
 
 
 class _Serializer(URLSafeTimedSerializer):
@@ -218,6 +233,7 @@ class SecureCookieSessionInterface(SessionInterface):
             serializer = _Serializer(
                 list(keys),
                 salt=self.salt,
+                serializer=_CompactJSON,
                 signer=_DerivedKeySigner,
                 signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
             )
@@ -228,6 +244,9 @@ class SecureCookieSessionInterface(SessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
+        # Parsing cookies walks every header: skip it when the client sent none.
+        if not request.environ.get("HTTP_COOKIE"):
+            return self.session_class()
         raw = request.cookies.get(self.get_cookie_name(app))
         if not raw or len(raw) > self.max_cookie_length:
             return self.session_class()
