@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from contextvars import Context, copy_context
 from typing import Any, TypeVar
 
 from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
@@ -70,6 +71,9 @@ class App(Scaffold):
         self.error_handler_spec = self.scoped_errors[None]
         self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
         self.before_first_request_funcs: list[Callable[..., Any]] = []
+        self.startup_funcs: list[Callable[..., Any]] = []
+        self.shutdown_funcs: list[Callable[..., Any]] = []
+        self._asgi: Any = None
         self._adapters: dict[tuple[Any, ...], MapAdapter] = {}
         self._got_first_request = False
         self._first_request_lock = threading.Lock()
@@ -109,6 +113,32 @@ class App(Scaffold):
         """Run ``func()`` once, before the first request (race-free under concurrency)."""
         self.before_first_request_funcs.append(func)
         return func
+
+    def on_startup(self, func: F) -> F:
+        """Run ``func()`` (sync or async) once when an ASGI server starts (lifespan)."""
+        self.startup_funcs.append(func)
+        return func
+
+    def on_shutdown(self, func: F) -> F:
+        """Run ``func()`` (sync or async) once when an ASGI server stops (lifespan)."""
+        self.shutdown_funcs.append(func)
+        return func
+
+    @property
+    def asgi(self) -> Any:
+        """The ASGI 3 callable serving this app (HTTP and lifespan).
+
+        ``uvicorn module:app.asgi`` or ``hypercorn module:app.asgi``. Built by
+        ``ctxcore.adapters.asgi`` on first use.
+        """
+        if self._asgi is None:
+            # The one place the engine reaches the adapters: the ASGI entry is part of the
+            # App's interface, its implementation lives with the other server adapters.
+            # (mypy checks adapters/ under its source path, not as ctxcore.adapters.)
+            from ctxcore.adapters.asgi import ASGIAdapter  # type: ignore[import-not-found]
+
+            self._asgi = ASGIAdapter(self)
+        return self._asgi
 
     def teardown_appcontext(self, func: F) -> F:
         """Run ``func(error_or_None)`` when each app context is popped."""
@@ -262,8 +292,15 @@ class App(Scaffold):
     # -- serving ---------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        """The WSGI entry point; calls :attr:`wsgi_app` (which middleware may replace)."""
-        return self.wsgi_app(environ, start_response)
+        """The WSGI entry point; calls :attr:`wsgi_app` (which middleware may replace).
+
+        Each request runs in its own copy of the caller's context, so values a request
+        sets (its contexts, any context-ident Local) never reach the next request that a
+        thread pool hands the same thread; the body is produced and closed in that copy.
+        """
+        context = copy_context()
+        body = context.run(self.wsgi_app, environ, start_response)
+        return _InContext(body, context)
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Handle one request. The contexts stay pushed until the response is closed."""
@@ -271,19 +308,25 @@ class App(Scaffold):
             ctx = self.request_context(environ)
         except Exception:
             return malformed_environ_response(start_response)
-        error: BaseException | None = None
         ctx.push()
         try:
-            try:
-                response = self.full_dispatch_request(ctx)
-            except Exception as exc:
-                error = exc
-                response = self.handle_exception(ctx, exc)
+            response = self.dispatch_with_error_handling(ctx)
             body = response(environ, start_response)
         except BaseException as exc:
-            ctx.pop(error or exc)
+            ctx.pop(exc)
             raise
-        return _PopOnClose(body, ctx, error)
+        return _PopOnClose(body, ctx, ctx.error)
+
+    def dispatch_with_error_handling(self, ctx: RequestContext) -> Response:
+        """:meth:`full_dispatch_request`, with an unhandled error turned into a 500.
+
+        The error (if any) is kept on ``ctx.error`` for teardown.
+        """
+        try:
+            return self.full_dispatch_request(ctx)
+        except Exception as exc:
+            ctx.error = exc
+            return self.handle_exception(ctx, exc)
 
     def full_dispatch_request(self, ctx: RequestContext) -> Response:
         """Run hooks and the view for the active request; return the final response."""
@@ -437,6 +480,29 @@ class App(Scaffold):
 
     def __repr__(self) -> str:
         return f"<App {self.name!r}>"
+
+
+class _InContext:
+    """A WSGI body iterated and closed inside the Context its request ran in."""
+
+    __slots__ = ("_body", "_context", "_iterator")
+
+    def __init__(self, body: Iterable[bytes], context: Context):
+        self._body = body
+        self._context = context
+        self._iterator = iter(body)
+
+    def __iter__(self) -> _InContext:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk: bytes = self._context.run(next, self._iterator)
+        return chunk
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            self._context.run(close)
 
 
 class _PopOnClose:

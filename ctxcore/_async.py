@@ -1,7 +1,8 @@
 """Running ``async def`` views and hooks from the WSGI (synchronous) side.
 
-Each worker thread (a greenlet under gevent's monkey patching) keeps one event loop and
-runs coroutines on it to completion; the coroutine's task copies the current context,
+Under ASGI, coroutines go back to the server's event loop. Otherwise each worker thread
+(a greenlet under gevent's monkey patching) keeps one event loop and runs coroutines on
+it to completion; the coroutine's task copies the current context,
 so ``request``, ``g`` and every context-ident Local are visible in it. When a loop is
 already running in the calling thread, the coroutine runs on a helper thread instead,
 with the context carried there.
@@ -16,6 +17,7 @@ import inspect
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 from ._propagation import submit
@@ -23,6 +25,10 @@ from ._propagation import submit
 __all__ = ["ensure_sync", "run_coroutine"]
 
 _loops = threading.local()
+
+#: The event loop serving the current request (set by the ASGI adapter): coroutines
+#: started from its worker threads are sent back to run on it.
+HOME_LOOP: ContextVar[asyncio.AbstractEventLoop] = ContextVar("ctxcore.home_loop")
 
 
 def _thread_loop() -> asyncio.AbstractEventLoop:
@@ -35,9 +41,16 @@ def _thread_loop() -> asyncio.AbstractEventLoop:
 
 def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
     """Run ``coro`` to completion from synchronous code and return its result."""
+    home = HOME_LOOP.get(None)
     try:
-        asyncio.get_running_loop()
+        running = asyncio.get_running_loop()
     except RuntimeError:
+        running = None
+    if home is not None and running is None and not home.is_closed():
+        # A worker thread of an ASGI request: run on the server's loop (the task copies
+        # this thread's context, so the request is visible there).
+        return asyncio.run_coroutine_threadsafe(coro, home).result()
+    if running is None:
         return _thread_loop().run_until_complete(coro)
     with ThreadPoolExecutor(1, thread_name_prefix="ctxcore-async") as pool:
         return submit(pool, asyncio.run, coro).result()

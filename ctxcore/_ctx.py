@@ -162,6 +162,8 @@ class RequestContext:
         self._after_request: list[Callable[[Response], Response]] = []
         self._origin: RequestContext | None = None
         self._url_adapter: MapAdapter | None = None
+        #: The unhandled error of this request, if any (passed to teardown).
+        self.error: BaseException | None = None
 
     @property
     def url_adapter(self) -> MapAdapter:

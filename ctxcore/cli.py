@@ -1,7 +1,8 @@
 """A manage.py-style command manager: ``python -m ctxcore --app module:app COMMAND``.
 
-Built-in commands: ``routes`` (the URL map) and ``shell`` (an interactive console with
-the app context pushed). Add your own with :meth:`Manager.command` (arguments from the
+Built-in commands: ``routes`` (the URL map), ``shell`` (an interactive console with
+the app context pushed) and ``serve module:app --server NAME`` (see
+:mod:`ctxcore.adapters.serve`). Add your own with :meth:`Manager.command` (arguments from the
 function's signature) or :meth:`Manager.option` (argparse options, declared explicitly)::
 
     manager = Manager(app)
@@ -162,6 +163,11 @@ def load_target(spec: str) -> Manager:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m ctxcore``."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        # Handled before any app is imported: the gevent server must patch first.
+        from ctxcore.adapters.serve import run  # type: ignore[import-not-found]
+
+        return int(run(argv[1:]))
     spec = os.environ.get(ENV_APP)
     if argv[:1] == ["--app"] and len(argv) > 1:
         spec, argv = argv[1], argv[2:]

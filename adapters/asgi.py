@@ -1,0 +1,231 @@
+"""Serve a ctxcore App over ASGI 3 (HTTP and lifespan): ``app.asgi``.
+
+Each request runs in a fresh copy of the server's context, so nothing one request sets
+is seen by the next on the same connection. The request context is pushed in that copy;
+the view and hooks run in a thread pool with the context carried in, and ``async def``
+views and hooks are sent back to run on the server's event loop. Bodies are read before
+dispatch; streamed responses are produced chunk by chunk, with the context still pushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from ctxcore._async import HOME_LOOP
+from ctxcore._propagation import ContextSnapshot, copy_current_context
+
+from .types import Environ, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from ctxcore._app import App
+
+__all__ = ["ASGIAdapter", "scope_to_environ"]
+
+#: Requests larger than this are refused with 413 (override per adapter).
+MAX_BODY = 16 * 1024 * 1024
+
+
+def _thread_ident_error(app: App) -> RuntimeError:
+    return RuntimeError(
+        f"{app!r} uses ident='thread', which cannot isolate requests under ASGI: every "
+        "task on the event loop's thread would share one request context. Build it with "
+        "App(..., ident='context') (the default) to serve it over ASGI."
+    )
+
+
+def scope_to_environ(scope: Scope, body: bytes) -> Environ:
+    """A WSGI environ for an ASGI HTTP scope and its (fully read) body."""
+    root = scope.get("root_path", "") or ""
+    path = scope["path"]
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client") or ("", 0)
+    environ: Environ = {
+        "REQUEST_METHOD": scope["method"],
+        # WSGI carries the path as latin-1-decoded bytes.
+        "SCRIPT_NAME": root.encode("utf-8").decode("latin-1"),
+        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "REMOTE_ADDR": str(client[0]),
+        "REMOTE_PORT": str(client[1]),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "asgi.scope": scope,
+    }
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        value = raw_value.decode("latin-1")
+        key = name if name in {"CONTENT_TYPE", "CONTENT_LENGTH"} else f"HTTP_{name}"
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+class ASGIAdapter:
+    """The ASGI 3 callable for an App (HTTP and lifespan)."""
+
+    def __init__(self, app: App, *, max_workers: int | None = None, max_body: int = MAX_BODY):
+        self.app = app
+        self.max_body = max_body
+        self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="ctxcore-asgi")
+        self._started = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+        else:
+            raise ValueError(f"ctxcore cannot serve ASGI scope type {kind!r}")
+
+    def _check(self) -> None:
+        if self.app._stacks.ident == "thread":
+            raise _thread_ident_error(self.app)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    self._check()
+                    await self._run_hooks(self.app.startup_funcs)
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                self._started = True
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self._run_hooks(self.app.shutdown_funcs)
+                except Exception as exc:
+                    await send({"type": "lifespan.shutdown.failed", "message": str(exc)})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                self._pool.shutdown(wait=False)
+                return
+
+    async def _run_hooks(self, funcs: list[Any]) -> None:
+        for func in funcs:
+            with self.app.app_context():
+                result = func()
+                if asyncio.iscoroutine(result):
+                    await result
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._check()
+        try:
+            body = await self._read_body(receive)
+        except _TooLarge:
+            await _plain(send, 413, b"Request Entity Too Large\n")
+            return
+        if body is None:
+            return  # the client went away before sending its request
+        environ = scope_to_environ(scope, body)
+        # A fresh copy of the server's context: nothing set here reaches the next request.
+        await ContextSnapshot().create_task(self._handle(environ, send))
+
+    async def _handle(self, environ: Environ, send: Send) -> None:
+        app = self.app
+        try:
+            ctx = app.request_context(environ)
+        except Exception:
+            await _plain(send, 400, b"Bad Request: the request could not be understood.\n")
+            return
+        loop = asyncio.get_running_loop()
+        HOME_LOOP.set(loop)
+        ctx.push()
+        error: BaseException | None = None
+        try:
+            response = await loop.run_in_executor(
+                self._pool, copy_current_context(app.dispatch_with_error_handling), ctx
+            )
+            body, status, headers = response.get_wsgi_response(environ)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": int(status.split(" ", 1)[0]),
+                    "headers": [
+                        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
+                    ],
+                }
+            )
+            await self._send_body(body, send, loop)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            ctx.pop(error or ctx.error)
+
+    async def _send_body(
+        self, body: Iterable[bytes], send: Send, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        try:
+            if isinstance(body, list | tuple):
+                for chunk in body:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            else:
+                iterator = iter(body)
+                step = copy_current_context(_next_chunk)
+                while True:
+                    chunk = await loop.run_in_executor(self._pool, step, iterator)
+                    if chunk is None:
+                        break
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                await loop.run_in_executor(self._pool, copy_current_context(close))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _next_chunk(iterator: Any) -> bytes | None:
+    return next(iterator, None)
+
+
+async def _plain(send: Send, status: int, text: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(text)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": text, "more_body": False})

@@ -1,0 +1,186 @@
+"""Start real servers on 127.0.0.1 for tests, load them, and stop them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(
+    port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = log.read_text(errors="replace")
+            raise RuntimeError(f"server exited early ({proc.returncode}):\n{out[-3000:]}")
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"server on port {port} did not start within {timeout}s")
+
+
+@contextmanager
+def running_server(
+    target: str, server: str, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """``python -m ctxcore serve target --server server ...`` on a free port; stopped after."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "ctxcore",
+        "serve",
+        target,
+        "--server",
+        server,
+        "--port",
+        str(port),
+        *extra,
+    ]
+    # Output goes to a file: an unread pipe fills up and blocks a server that logs.
+    with tempfile.NamedTemporaryFile(
+        prefix=f"ctxcore-{server}-", suffix=".log", delete=False
+    ) as out:
+        log = Path(out.name)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: workers are stopped with it
+        )
+    try:
+        wait_for_port(port, proc, log)
+        yield port, proc
+    finally:
+        stop(proc)
+        log.unlink(missing_ok=True)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server's whole process group and wait until every process is gone."""
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # workers may outlive the master briefly
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class LoadResult:
+    ok: int = 0
+    mismatches: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def _one(port: int, path: str, timeout: float) -> tuple[int, bytes]:
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
+    try:
+        request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n"
+        writer.write(request.encode())
+        await writer.drain()
+        raw = await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if b"transfer-encoding: chunked" in head.lower():
+        body = _dechunk(body)
+    return status, body
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = bytearray()
+    while data:
+        size_line, _, rest = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out += rest[:size]
+        data = rest[size + 2 :]
+    return bytes(out)
+
+
+def load(
+    port: int, prefix: str, connections: int = 64, per_connection: int = 32, timeout: float = 30
+) -> LoadResult:
+    """``connections`` concurrent clients, each making ``per_connection`` requests."""
+    result = LoadResult()
+
+    async def client(index: int) -> None:
+        for n in range(per_connection):
+            rid = f"c{index}-r{n}"
+            try:
+                status, body = await _one(port, f"{prefix}/{rid}", timeout)
+            except (OSError, asyncio.TimeoutError, ValueError, IndexError) as exc:
+                result.errors.append(f"{rid}: {exc!r}")
+                continue
+            if status != 200:
+                result.errors.append(f"{rid}: HTTP {status}: {body[:200]!r}")
+                continue
+            data = json.loads(body)
+            if data.get("ok") and data.get("rid") == rid:
+                result.ok += 1
+            else:
+                result.mismatches.append(data)
+
+    async def main() -> None:
+        await asyncio.gather(*(client(i) for i in range(connections)))
+
+    asyncio.run(main())
+    return result
+
+
+def raw_exchange(port: int, payloads: Sequence[bytes], timeout: float = 10) -> bytes:
+    """Send raw bytes on one connection and return everything the server answers."""
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        for payload in payloads:
+            sock.sendall(payload)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,59 @@
+"""One App under real servers on 127.0.0.1: every request sees only its own id.
+
+Each server is started by the test (``python -m ctxcore serve``) and stopped by it.
+64 concurrent connections make a few thousand requests in all (set
+``CTXCORE_STRESS_REQUESTS`` for a larger run); each request stores its id in ``g``, a
+Local and the session, waits, and reports what it sees: zero mismatches, zero errors.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.servers import load, running_server
+
+TARGET = "tests.adapters.stress:app"
+PER_CONNECTION = max(1, int(os.environ.get("CTXCORE_STRESS_REQUESTS", "2048")) // 64)
+
+SERVERS = [
+    pytest.param("werkzeug", (), "/sync", id="werkzeug-threaded"),
+    pytest.param(
+        "gunicorn", ("--workers", "2", "--worker-class", "sync"), "/sync", id="gunicorn-sync"
+    ),
+    pytest.param(
+        "gunicorn",
+        ("--workers", "2", "--threads", "8", "--worker-class", "gthread"),
+        "/sync",
+        id="gunicorn-gthread",
+    ),
+    pytest.param(
+        "gunicorn", ("--workers", "2", "--worker-class", "gevent"), "/sync", id="gunicorn-gevent"
+    ),
+    pytest.param("gevent", (), "/sync", id="gevent-wsgiserver"),
+    pytest.param("uvicorn", ("--loop", "asyncio"), "/sync", id="uvicorn-asyncio-sync-view"),
+    pytest.param("uvicorn", ("--loop", "asyncio"), "/async", id="uvicorn-asyncio-async-view"),
+    pytest.param("uvicorn", ("--loop", "uvloop"), "/async", id="uvicorn-uvloop-async-view"),
+    pytest.param("uvicorn", ("--loop", "uvloop"), "/sync", id="uvicorn-uvloop-sync-view"),
+    pytest.param("hypercorn", ("--loop", "asyncio"), "/async", id="hypercorn-asyncio"),
+]
+
+
+@pytest.mark.parametrize(("server", "extra", "prefix"), SERVERS)
+def test_concurrent_requests_never_mix(server: str, extra: tuple[str, ...], prefix: str) -> None:
+    with running_server(TARGET, server, *extra) as (port, _):
+        result = load(port, prefix, connections=64, per_connection=PER_CONNECTION)
+    assert result.errors == []
+    assert result.mismatches == []
+    assert result.ok == 64 * PER_CONNECTION
+
+
+def test_lifespan_and_first_request_hooks_run_once(tmp_path: Path) -> None:
+    events = tmp_path / "events.log"
+    with running_server(TARGET, "uvicorn", env={"CTXCORE_STRESS_EVENTS": str(events)}) as (port, _):
+        result = load(port, "/async", connections=64, per_connection=1)
+        assert result.ok == 64
+    names = [line.split()[0] for line in events.read_text().splitlines()]
+    assert names == ["startup", "first-request", "shutdown"]
