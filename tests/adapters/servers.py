@@ -82,6 +82,49 @@ def running_server(
         log.unlink(missing_ok=True)
 
 
+@contextmanager
+def running_command(server: str, target: str, *extra: str) -> Iterator[int]:
+    """An ASGI ``target`` (any callable, not only an App) under uvicorn/hypercorn directly."""
+    port = free_port()
+    if server == "uvicorn":
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            target,
+            "--port",
+            str(port),
+            "--no-access-log",
+            *extra,
+        ]
+    else:
+        cmd = [sys.executable, "-m", "hypercorn", target, "--bind", f"{HOST}:{port}", *extra]
+    with tempfile.NamedTemporaryFile(
+        prefix=f"ctxcore-{server}-", suffix=".log", delete=False
+    ) as out:
+        log = Path(out.name)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        wait_for_port(port, proc, log)
+        yield port
+    finally:
+        stop(proc)
+        log.unlink(missing_ok=True)
+
+
+def raw_get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One GET on a fresh connection; returns (status, body)."""
+    extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n{extra}Connection: close\r\n\r\n"
+    raw = raw_exchange(port, [request.encode()])
+    head, _, body = raw.partition(b"\r\n\r\n")
+    if b"transfer-encoding: chunked" in head.lower():
+        body = _dechunk(body)
+    return int(head.split(b" ", 2)[1]), body
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """Stop the server's whole process group and wait until every process is gone."""
     with suppress(ProcessLookupError):
@@ -168,12 +211,19 @@ def load(
     return result
 
 
-def raw_exchange(port: int, payloads: Sequence[bytes], timeout: float = 10) -> bytes:
-    """Send raw bytes on one connection and return everything the server answers."""
+def raw_exchange(
+    port: int, payloads: Sequence[bytes], timeout: float = 10, *, half_close: bool = False
+) -> bytes:
+    """Send raw bytes on one connection and return everything the server answers.
+
+    With ``half_close`` the client shuts its sending side afterwards (some servers take
+    that as a disconnect); otherwise it waits for the server to close.
+    """
     with socket.create_connection((HOST, port), timeout=timeout) as sock:
         for payload in payloads:
             sock.sendall(payload)
-        sock.shutdown(socket.SHUT_WR)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         chunks = []
         while True:
             try:

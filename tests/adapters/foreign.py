@@ -1,0 +1,51 @@
+"""Foreign apps (a bare WSGI function, a Starlette app) wrapped in ContextMiddleware."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from ctxcore.adapters.middleware import ContextMiddleware, current_request_id
+
+from ctxcore import Local
+
+local = Local()
+
+
+def _report(tag: str) -> dict[str, Any]:
+    fresh = not hasattr(local, "tag")
+    local.tag = tag
+    return {"tag": tag, "fresh": fresh, "rid": current_request_id()}
+
+
+def plain_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    tag = environ.get("PATH_INFO", "").rsplit("/", 1)[-1]
+    first = _report(tag)
+    time.sleep(0.001)
+    body = json.dumps({**first, "still": local.tag == tag and current_request_id() == first["rid"]})
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body.encode()]
+
+
+wsgi = ContextMiddleware(plain_wsgi)
+
+
+def _starlette() -> Any:
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def endpoint(request: Any) -> JSONResponse:
+        tag = request.path_params["tag"]
+        first = _report(tag)
+        await asyncio.sleep(0.001)
+        return JSONResponse(
+            {**first, "still": local.tag == tag and current_request_id() == first["rid"]}
+        )
+
+    return Starlette(routes=[Route("/tag/{tag}", endpoint)])
+
+
+asgi = ContextMiddleware(_starlette())
