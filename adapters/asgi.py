@@ -64,6 +64,9 @@ def scope_to_environ(scope: Scope, body: bytes) -> Environ:
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
+        # The whole body is already read: readers may consume to the end of the stream
+        # (a chunked upload has no Content-Length).
+        "wsgi.input_terminated": True,
         "asgi.scope": scope,
     }
     for raw_name, raw_value in scope.get("headers", ()):

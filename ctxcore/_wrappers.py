@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request as _Request
 from werkzeug.wrappers import Response as _Response
@@ -34,6 +34,24 @@ class Request(_Request):
         if endpoint is not None and "." in endpoint:
             return endpoint.rpartition(".")[0]
         return None
+
+    def get_data(self, *args: Any, **kwargs: Any) -> Any:
+        """werkzeug's ``get_data``; a body that cannot be read (a broken chunked upload,
+        a dropped connection) is a 400, not a server error."""
+        try:
+            return super().get_data(*args, **kwargs)
+        except HTTPException:
+            raise
+        except Exception as exc:  # servers raise their own parse errors from the stream
+            raise BadRequest("The request body could not be read.") from exc
+
+    def _load_form_data(self) -> None:
+        try:
+            super()._load_form_data()
+        except HTTPException:
+            raise
+        except Exception as exc:
+            raise BadRequest("The request body could not be read.") from exc
 
     #: The matched blueprint and its parents, innermost first (set by routing).
     blueprints: list[str] = []  # noqa: RUF012 - replaced per request, never mutated

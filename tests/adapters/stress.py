@@ -78,3 +78,55 @@ async def async_view(rid: str) -> dict[str, Any]:
 @app.route("/health")
 def health() -> str:
     return "ok"
+
+
+@app.route("/diag")
+def diag() -> dict[str, Any]:
+    """How many idents hold a pushed context right now (this request's own included)."""
+    from ctxcore import live_idents
+
+    stacks = app._stacks
+    return {"request": live_idents(stacks.request), "app": live_idents(stacks.app)}
+
+
+@app.route("/echo", methods=["POST"])
+def echo() -> dict[str, Any]:
+    data = request.get_data()
+    return {"length": len(data), "json": request.get_json(silent=True)}
+
+
+@app.route("/stream/<int:count>")
+def stream(count: int) -> Any:
+    from ctxcore import stream_with_context
+
+    @stream_with_context
+    def generate() -> Any:
+        for i in range(count):
+            time.sleep(0.001)
+            yield f"{request.path}:{i};"
+
+    return generate()
+
+
+def _build_ident_app(ident: str) -> App:
+    other = App(f"{__name__}.{ident}", ident=ident)  # type: ignore[arg-type]
+    other.config["SECRET_KEY"] = "stress-test-secret"
+    ident_local = Local(ident=ident)  # type: ignore[arg-type]
+
+    @other.route("/sync/<rid>")
+    def view(rid: str) -> dict[str, Any]:
+        fresh = not hasattr(ident_local, "rid")
+        g.rid = rid
+        ident_local.rid = rid
+        session["rid"] = rid
+        time.sleep(0.002)
+        seen = {"g": g.rid, "local": ident_local.rid, "session": session["rid"]}
+        ok = fresh and seen["g"] == seen["local"] == seen["session"] == rid
+        ident_local.__release_local__()  # a thread/greenlet Local is not per request
+        return {"rid": rid, "ok": ok, "seen": seen}
+
+    return other
+
+
+greenlet_app = _build_ident_app("greenlet")
+thread_app = _build_ident_app("thread")
