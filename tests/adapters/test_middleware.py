@@ -7,10 +7,11 @@ import json
 import re
 from typing import Any
 
+import pytest
 from werkzeug.test import Client
 
 from tests.adapters.foreign import wsgi
-from tests.adapters.servers import HOST, raw_get, running_command
+from tests.adapters.servers import HOST, _dechunk, raw_get, running_command
 
 
 def test_wsgi_foreign_app_gets_a_context_and_an_id() -> None:
@@ -43,13 +44,20 @@ async def _fetch(port: int, tag: str, rid: str) -> dict[str, Any]:
     raw = await asyncio.wait_for(reader.read(), 20)
     writer.close()
     head, _, body = raw.partition(b"\r\n\r\n")
+    if b"transfer-encoding: chunked" in head.lower():
+        body = _dechunk(body)
     assert f"x-request-id: {rid}".encode() in head.lower()
     result: dict[str, Any] = json.loads(body)
     return result
 
 
-def test_starlette_app_under_uvicorn_keeps_requests_apart() -> None:
-    with running_command("uvicorn", "tests.adapters.foreign:asgi", "--loop", "uvloop") as port:
+@pytest.mark.parametrize(
+    "target",
+    ["tests.adapters.foreign:asgi", "tests.adapters.django_app:asgi"],
+    ids=["starlette", "django"],
+)
+def test_foreign_asgi_app_under_uvicorn_keeps_requests_apart(target: str) -> None:
+    with running_command("uvicorn", target, "--loop", "uvloop") as port:
 
         async def main() -> list[dict[str, Any]]:
             return await asyncio.gather(*(_fetch(port, f"t{i}", f"rid-{i}") for i in range(256)))
@@ -59,3 +67,18 @@ def test_starlette_app_under_uvicorn_keeps_requests_apart() -> None:
     assert results == [
         {"tag": f"t{i}", "fresh": True, "rid": f"rid-{i}", "still": True} for i in range(256)
     ]
+
+
+def test_django_wsgi_app_gets_a_context_and_an_id() -> None:
+    from tests.adapters.django_app import wsgi as django_wsgi
+
+    client = Client(django_wsgi)
+    response = client.get("/tag/d", headers={"X-Request-ID": "django-1"})
+    assert response.status_code == 200
+    assert json.loads(response.get_data()) == {
+        "tag": "d",
+        "fresh": True,
+        "rid": "django-1",
+        "still": True,
+    }
+    assert response.headers["X-Request-ID"] == "django-1"

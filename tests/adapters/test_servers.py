@@ -38,6 +38,13 @@ SERVERS = [
     pytest.param("uvicorn", ("--loop", "uvloop"), "/async", id="uvicorn-uvloop-async-view"),
     pytest.param("uvicorn", ("--loop", "uvloop"), "/sync", id="uvicorn-uvloop-sync-view"),
     pytest.param("hypercorn", ("--loop", "asyncio"), "/async", id="hypercorn-asyncio"),
+    pytest.param("hypercorn", ("--loop", "uvloop"), "/sync", id="hypercorn-uvloop"),
+    pytest.param(
+        "gunicorn",
+        ("--workers", "2", "--threads", "8", "--worker-class", "gthread"),
+        "/async",
+        id="gunicorn-gthread-async-view",  # an async view under WSGI: a loop per thread
+    ),
 ]
 
 
