@@ -175,7 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec, argv = argv[0].split("=", 1)[1], argv[1:]
     if not spec:
         print(
-            f"usage: python -m ctxcore --app module:app COMMAND [...]  (or set {ENV_APP})",
+            f"usage: python -m ctxcore --app module:app COMMAND [...]  (or set {ENV_APP})\n"
+            "       python -m ctxcore serve module:app [--server NAME ...]",
             file=sys.stderr,
         )
         return 2
