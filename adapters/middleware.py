@@ -14,11 +14,12 @@ import asyncio
 import inspect
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextvars import Context, ContextVar, copy_context
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar, copy_context
 from typing import Any
 
 from ctxcore import LocalProxy
+from ctxcore._bodies import ContextBody
 from ctxcore._propagation import ContextSnapshot
 
 from .types import ASGIApp, Environ, Message, Receive, Scope, Send, StartResponse, WSGIApp
@@ -101,7 +102,7 @@ class WSGIContextMiddleware(ContextMiddleware):
             return start_response(status, [*headers, header], exc_info)
 
         body = context.run(self.app, environ, start)
-        return _ContextBody(body, context)
+        return ContextBody(body, context)
 
 
 class ASGIContextMiddleware(ContextMiddleware):
@@ -134,27 +135,6 @@ class ASGIContextMiddleware(ContextMiddleware):
             await self.app(scope, receive, send_with_id)
 
         await snapshot.create_task(run())
-
-
-class _ContextBody:
-    """A WSGI body produced and closed inside the request's context."""
-
-    def __init__(self, body: Iterable[bytes], context: Context) -> None:
-        self._body = body
-        self._context = context
-        self._iterator: Iterator[bytes] = iter(body)
-
-    def __iter__(self) -> _ContextBody:
-        return self
-
-    def __next__(self) -> bytes:
-        chunk: bytes = self._context.run(next, self._iterator)
-        return chunk
-
-    def close(self) -> None:
-        close = getattr(self._body, "close", None)
-        if close is not None:
-            self._context.run(close)
 
 
 def _is_asgi(app: Any) -> bool:

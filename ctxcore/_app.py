@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from contextvars import Context, copy_context
+from contextvars import copy_context
 from typing import Any, TypeVar
 
 from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
@@ -15,6 +15,7 @@ from werkzeug.test import Client, EnvironBuilder
 from . import json as _json
 from ._async import ensure_sync
 from ._blueprints import Blueprint
+from ._bodies import ClosingBody, ContextBody
 from ._config import Config
 from ._ctx import AppContext, RequestContext, _AppCtxGlobals, run_callbacks
 from ._globals import stacks_for, top_request_context
@@ -300,7 +301,7 @@ class App(Scaffold):
         """
         context = copy_context()
         body = context.run(self.wsgi_app, environ, start_response)
-        return _InContext(body, context)
+        return ContextBody(body, context)
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Handle one request. The contexts stay pushed until the response is closed."""
@@ -315,7 +316,7 @@ class App(Scaffold):
         except BaseException as exc:
             ctx.pop(exc)
             raise
-        return _PopOnClose(body, ctx, ctx.error)
+        return ClosingBody(body, lambda: ctx.pop(ctx.error))
 
     def dispatch_with_error_handling(self, ctx: RequestContext) -> Response:
         """:meth:`full_dispatch_request`, with an unhandled error turned into a 500.
@@ -480,52 +481,3 @@ class App(Scaffold):
 
     def __repr__(self) -> str:
         return f"<App {self.name!r}>"
-
-
-class _InContext:
-    """A WSGI body iterated and closed inside the Context its request ran in."""
-
-    __slots__ = ("_body", "_context", "_iterator")
-
-    def __init__(self, body: Iterable[bytes], context: Context):
-        self._body = body
-        self._context = context
-        self._iterator = iter(body)
-
-    def __iter__(self) -> _InContext:
-        return self
-
-    def __next__(self) -> bytes:
-        chunk: bytes = self._context.run(next, self._iterator)
-        return chunk
-
-    def close(self) -> None:
-        close = getattr(self._body, "close", None)
-        if close is not None:
-            self._context.run(close)
-
-
-class _PopOnClose:
-    """The WSGI body: pops the request context once the server closes it."""
-
-    __slots__ = ("_body", "_ctx", "_error", "_iterator")
-
-    def __init__(self, body: Iterable[bytes], ctx: RequestContext, error: BaseException | None):
-        self._body = body
-        self._iterator = iter(body)
-        self._ctx = ctx
-        self._error = error
-
-    def __iter__(self) -> _PopOnClose:
-        return self
-
-    def __next__(self) -> bytes:
-        return next(self._iterator)
-
-    def close(self) -> None:
-        try:
-            close = getattr(self._body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self._ctx.pop(self._error)

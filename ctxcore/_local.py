@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from ._bodies import ClosingBody
 from ._ident import IdentSpec, describe, resolve_ident
 from ._slots import ContextSlot, KeyedSlot, Slot, ThreadSlot, make_slot
 from ._storage import Storage, Tracker, storage_class
@@ -337,7 +338,7 @@ class LocalManager:
 
         def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
             iterable = app(environ, start_response)
-            return _ClosingIterator(iterable, self.cleanup)
+            return ClosingBody(iterable, self.cleanup)
 
         return application
 
@@ -349,28 +350,3 @@ class LocalManager:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} storages: {len(self.locals)}>"
-
-
-class _ClosingIterator:
-    """Iterate a WSGI response, then run ``cleanup`` once it is closed."""
-
-    __slots__ = ("_cleanup", "_iterable", "_iterator")
-
-    def __init__(self, iterable: Any, cleanup: Callable[[], None]) -> None:
-        self._iterable = iterable
-        self._iterator = iter(iterable)
-        self._cleanup = cleanup
-
-    def __iter__(self) -> _ClosingIterator:
-        return self
-
-    def __next__(self) -> Any:
-        return next(self._iterator)
-
-    def close(self) -> None:
-        try:
-            close = getattr(self._iterable, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self._cleanup()

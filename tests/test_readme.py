@@ -10,10 +10,10 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_readme_example_runs_as_documented() -> None:
-    text = README.read_text()
-    example = re.search(r"## Example\n\n```python\n(.*?)```", text, re.S)
-    assert example is not None, "README has no example block"
+def run_block(heading_pattern: str) -> list[str]:
+    """Run the first python block after a README heading; return its output lines."""
+    example = re.search(heading_pattern + r".*?```python\n(.*?)```", README.read_text(), re.S)
+    assert example is not None, f"README has no python block after {heading_pattern!r}"
     result = subprocess.run(
         [sys.executable, "-c", example.group(1)],
         capture_output=True,
@@ -22,7 +22,12 @@ def test_readme_example_runs_as_documented() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["thread sees /from-thread", "['/t0', '/t1', '/t2']"]
+    return result.stdout.splitlines()
+
+
+def test_readme_example_runs_as_documented() -> None:
+    lines = run_block(r"## Example\n")
+    assert lines == ["thread sees /from-thread", "['/t0', '/t1', '/t2']"]
 
 
 def test_readme_names_the_ci_test_command() -> None:
@@ -32,15 +37,5 @@ def test_readme_names_the_ci_test_command() -> None:
 
 
 def test_readme_engine_example_runs_as_documented() -> None:
-    text = README.read_text()
-    example = re.search(r"## The request-context engine\n.*?```python\n(.*?)```", text, re.S)
-    assert example is not None, "README has no engine example"
-    result = subprocess.run(
-        [sys.executable, "-c", example.group(1)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "{'hello': 'ada', 'q': '1', 'visits': 1}"
+    lines = run_block(r"## The request-context engine\n")
+    assert lines == ["{'hello': 'ada', 'q': '1', 'visits': 1}"]

@@ -1,0 +1,56 @@
+"""WSGI response bodies that do something when produced or closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import Context
+
+__all__ = ["ClosingBody", "ContextBody"]
+
+
+class ClosingBody:
+    """Iterate a WSGI body, and call ``on_close`` after closing it (even if that fails)."""
+
+    __slots__ = ("_body", "_iterator", "_on_close")
+
+    def __init__(self, body: Iterable[bytes], on_close: Callable[[], None]) -> None:
+        self._body = body
+        self._iterator: Iterator[bytes] = iter(body)
+        self._on_close = on_close
+
+    def __iter__(self) -> ClosingBody:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._iterator)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._on_close()
+
+
+class ContextBody:
+    """A WSGI body produced and closed inside the ``Context`` its request ran in."""
+
+    __slots__ = ("_body", "_context", "_iterator")
+
+    def __init__(self, body: Iterable[bytes], context: Context) -> None:
+        self._body = body
+        self._context = context
+        self._iterator: Iterator[bytes] = iter(body)
+
+    def __iter__(self) -> ContextBody:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk: bytes = self._context.run(next, self._iterator)
+        return chunk
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            self._context.run(close)
