@@ -14,7 +14,8 @@ from collections.abc import Iterator, MutableMapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, Serializer, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 
 if TYPE_CHECKING:
     from ._app import App
@@ -71,6 +72,14 @@ class _Serializer(URLSafeTimedSerializer):
     A signer only holds its configuration (keys, salt, algorithm), so one per salt
     serves every request instead of one built per cookie.
     """
+
+    def dump_payload(self, obj: Any) -> bytes:
+        # Skip the compression attempt for small payloads (most sessions): zlib's own
+        # overhead means it cannot win below this size, and trying costs a compress.
+        raw = Serializer.dump_payload(self, obj)
+        if len(raw) < 64:
+            return base64_encode(raw)
+        return super().dump_payload(obj)  # type: ignore[no-any-return]
 
     def make_signer(self, salt: str | bytes | None = None) -> Any:
         signers: dict[Any, Any] = self.__dict__.setdefault("_signers", {})

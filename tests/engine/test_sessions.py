@@ -208,3 +208,25 @@ def test_custom_session_interface_is_used() -> None:
     client.get("/set/mem")
     assert store == {"s": {"value": "mem"}}
     assert client.get("/get").get_data(as_text=True) == "mem"
+
+
+@pytest.mark.parametrize("size", [1, 40, 52, 53, 2000])
+def test_sessions_of_every_size_round_trip(size: int) -> None:
+    """Small payloads skip compression, large ones are compressed: both read back."""
+    app = make_app()
+
+    @app.route("/big")
+    def big() -> str:
+        session["blob"] = "z" * size
+        return "ok"
+
+    @app.route("/blob")
+    def blob() -> str:
+        return str(len(session.get("blob", "")))
+
+    client = app.test_client()
+    header = cookie(client.get("/big"))
+    value = header.split(";")[0].split("=", 1)[1]
+    payload = len('{"blob":""}') + size  # the compact JSON that is signed
+    assert value.startswith(".") == (payload >= 64)  # "." marks a compressed payload
+    assert client.get("/blob").get_data(as_text=True) == str(size)
