@@ -79,7 +79,7 @@ class _Serializer(URLSafeTimedSerializer):
         raw = Serializer.dump_payload(self, obj)
         if len(raw) < 64:
             return base64_encode(raw)
-        return super().dump_payload(obj)  # type: ignore[no-any-return]
+        return super().dump_payload(obj)
 
     def make_signer(self, salt: str | bytes | None = None) -> Any:
         signers: dict[Any, Any] = self.__dict__.setdefault("_signers", {})
