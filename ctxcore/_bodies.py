@@ -34,11 +34,19 @@ class ClosingBody:
 
 
 class ContextBody:
-    """A WSGI body produced and closed inside the ``Context`` its request ran in."""
+    """A WSGI body produced and closed inside the ``Context`` its request ran in.
 
-    __slots__ = ("_body", "_context", "_iterator")
+    A :class:`ClosingBody` given as ``body`` is unwrapped: its close callback runs in the
+    context too, and the server iterates through one wrapper instead of two.
+    """
+
+    __slots__ = ("_body", "_context", "_iterator", "_on_close")
 
     def __init__(self, body: Iterable[bytes], context: Context) -> None:
+        self._on_close: Callable[[], None] | None = None
+        if type(body) is ClosingBody:
+            self._on_close = body._on_close
+            body = body._body
         self._body = body
         self._context = context
         self._iterator: Iterator[bytes] = iter(body)
@@ -51,6 +59,13 @@ class ContextBody:
         return chunk
 
     def close(self) -> None:
-        close = getattr(self._body, "close", None)
-        if close is not None:
-            self._context.run(close)
+        self._context.run(self._close)
+
+    def _close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if self._on_close is not None:
+                self._on_close()

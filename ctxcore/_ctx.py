@@ -245,6 +245,10 @@ class RequestContext:
                     self.app.do_teardown_request(exc)
                 finally:
                     self.request.close()
+                    # werkzeug stores the request in its environ: break that cycle so
+                    # the request is freed now rather than by the cyclic collector.
+                    if self.request.environ.get("werkzeug.request") is self.request:
+                        del self.request.environ["werkzeug.request"]
         finally:
             if app_ctx is not None:
                 app_ctx.pop(exc)
