@@ -144,8 +144,10 @@ def write_report(out: Path) -> list[Path]:
         path = out / f"{suite_name}.json"
         times = load_times(path) if path.exists() else {}
         cases = [(case, case_rows(case, times)) for case in suite.CASES]
+        notes_of = getattr(suite, "report_notes", None)
         sections.append(
             {
+                "notes": notes_of() if notes_of is not None else [],
                 "name": suite_name,
                 "suite": suite,
                 "cases": cases,
@@ -198,6 +200,8 @@ def render_markdown(meta: dict[str, Any], sections: list[dict[str, Any]], out: P
                 lines.append(f"| {row.impl} | {_format_time(row.mean)}{spread} | {ratio} |")
             reading = _reading(case, rows)
             lines += ["", reading, ""] if reading else [""]
+        for note in section["notes"]:
+            lines += [note, ""]
         if section["goals"]:
             lines += ["**Goals**", "", "| goal | target | measured | result |", "|---|---|---|---|"]
             for result in section["goals"]:
@@ -260,6 +264,7 @@ def render_html(meta: dict[str, Any], sections: list[dict[str, Any]]) -> str:
                     f"<td class='num'>{ratio}</td></tr>"
                 )
             parts.append(f"</table><p>{esc(_reading(case, rows))}</p>")
+        parts.extend(f"<p>{esc(note)}</p>" for note in section["notes"])
         if section["goals"]:
             parts.append(
                 "<table><tr><th>goal</th><th>target</th><th>measured</th><th>result</th></tr>"

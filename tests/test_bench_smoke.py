@@ -26,7 +26,7 @@ def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = bench("--smoke", "--out", str(out))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for name in ("lookup", "proxy", "stack", "context"):
+    for name in ("lookup", "proxy", "stack", "context", "json", "isolation"):
         assert (out / f"{name}.json").stat().st_size > 0
         assert (out / "charts" / f"{name}.png").stat().st_size > 0
     report = (out / "report.md").read_text()
@@ -35,7 +35,8 @@ def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
     html = (out / "report.html").read_text()
     assert html.startswith("<!doctype html>")
     assert "data:image/png;base64," in html
-    assert "[1/4] suite 'lookup'" in result.stdout
+    assert "[1/6] suite 'lookup'" in result.stdout
+    assert "Wrong answers per batch from the unlocked global: threads" in report
 
 
 def test_compare_reports_ratios(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SUITES: tuple[str, ...] = ("lookup", "proxy", "stack", "context")
+SUITES: tuple[str, ...] = ("lookup", "proxy", "stack", "context", "json", "isolation")
 
 
 def load(name: str) -> ModuleType:
