@@ -14,11 +14,14 @@ import io
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from typing import TYPE_CHECKING, Any
 
 from ctxcore._async import HOME_LOOP
-from ctxcore._propagation import ContextSnapshot, copy_current_context
+from ctxcore._dispatch_async import full_dispatch_async, is_async_view
+from ctxcore._propagation import copy_current_context
 
+from .relay import run_relayed
 from .types import Environ, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -155,8 +158,9 @@ class ASGIAdapter:
         if body is None:
             return  # the client went away before sending its request
         environ = scope_to_environ(scope, body)
-        # A fresh copy of the server's context: nothing set here reaches the next request.
-        await ContextSnapshot().create_task(self._handle(environ, send))
+        # The request runs in its own copy of the context, and the server's send runs
+        # out here: nothing set while handling it reaches the next request.
+        await run_relayed(lambda relayed: self._handle(environ, relayed), send, copy_context())
 
     async def _handle(self, environ: Environ, send: Send) -> None:
         app = self.app
@@ -170,9 +174,7 @@ class ASGIAdapter:
         ctx.push()
         error: BaseException | None = None
         try:
-            response = await loop.run_in_executor(
-                self._pool, copy_current_context(app.dispatch_with_error_handling), ctx
-            )
+            response = await self._dispatch(ctx, loop)
             body, status, headers = response.get_wsgi_response(environ)
             await send(
                 {
@@ -189,6 +191,20 @@ class ASGIAdapter:
             raise
         finally:
             ctx.pop(error or ctx.error)
+
+    async def _dispatch(self, ctx: Any, loop: asyncio.AbstractEventLoop) -> Any:
+        """An ``async def`` view runs on the loop; anything else in the thread pool."""
+        app = self.app
+        if not app._got_first_request:  # once: may block, so never on the loop
+            await loop.run_in_executor(
+                self._pool, copy_current_context(app._run_first_request_hooks)
+            )
+        app.match_request(ctx)
+        if is_async_view(app, ctx):
+            return await full_dispatch_async(app, ctx)
+        return await loop.run_in_executor(
+            self._pool, copy_current_context(app.dispatch_with_error_handling), ctx
+        )
 
     async def _send_body(
         self, body: Iterable[bytes], send: Send, loop: asyncio.AbstractEventLoop

@@ -20,8 +20,8 @@ from typing import Any
 
 from ctxcore import LocalProxy
 from ctxcore._bodies import ContextBody
-from ctxcore._propagation import ContextSnapshot
 
+from .relay import run_relayed
 from .types import ASGIApp, Environ, Message, Receive, Scope, Send, StartResponse, WSGIApp
 
 __all__ = [
@@ -120,21 +120,20 @@ class ASGIContextMiddleware(ContextMiddleware):
         rid = self._choose(incoming)
         encoded = rid.encode("latin-1")
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {
-                    **message,
-                    "headers": [*message.get("headers", ()), (self._asgi_key, encoded)],
-                }
-            await send(message)
-
-        snapshot = ContextSnapshot()
-
-        async def run() -> None:
+        async def run(relayed: Send) -> None:
             request_id.set(rid)
+
+            async def send_with_id(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = [*message.get("headers", ()), (self._asgi_key, encoded)]
+                    message = {**message, "headers": headers}
+                await relayed(message)
+
             await self.app(scope, receive, send_with_id)
 
-        await snapshot.create_task(run())
+        # The app runs in its own context; the server's send is awaited out here, so a
+        # server that starts the next request from send never inherits this one's values.
+        await run_relayed(run, send, copy_context())
 
 
 def _is_asgi(app: Any) -> bool:

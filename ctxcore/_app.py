@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import copy_context
 from typing import Any, TypeVar
 
@@ -333,7 +333,8 @@ class App(Scaffold):
         """Run hooks and the view for the active request; return the final response."""
         if not self._got_first_request:
             self._run_first_request_hooks()
-        self.match_request(ctx)
+        if ctx.request.url_rule is None and ctx.request.routing_exception is None:
+            self.match_request(ctx)
         try:
             rv = self.preprocess_request(ctx)
             if rv is None:
@@ -350,13 +351,23 @@ class App(Scaffold):
                 ensure_sync(func)()
             self._got_first_request = True
 
+    def before_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
+        """The ``before_request`` hooks for this request, in call order (app first)."""
+        for scope in (None, *reversed(ctx.request.blueprints)):
+            yield from self.scoped_before.get(scope, ())
+
+    def after_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
+        """``after_this_request`` callbacks, then ``after_request`` hooks, in call order."""
+        yield from ctx._after_request
+        for scope in (*ctx.request.blueprints, None):
+            yield from reversed(self.scoped_after.get(scope, ()))
+
     def preprocess_request(self, ctx: RequestContext) -> Any:
         """Run ``before_request`` hooks (app first); the first non-None result wins."""
-        for scope in (None, *reversed(ctx.request.blueprints)):
-            for func in self.scoped_before.get(scope, ()):
-                rv = ensure_sync(func)()
-                if rv is not None:
-                    return rv
+        for func in self.before_hooks(ctx):
+            rv = ensure_sync(func)()
+            if rv is not None:
+                return rv
         return None
 
     def match_request(self, ctx: RequestContext) -> None:
@@ -378,33 +389,42 @@ class App(Scaffold):
         else:
             request._set_route(rule, dict(view_args))
 
-    def dispatch_request(self, ctx: RequestContext) -> Any:
-        """Call the matched view (or raise the routing error)."""
+    def view_for(self, ctx: RequestContext) -> Callable[..., Any] | Response:
+        """The matched view function, or the automatic OPTIONS response.
+
+        Raises the routing error (404, 405, redirect) if matching failed.
+        """
         request = ctx.request
         if request.routing_exception is not None:
             raise request.routing_exception
         rule = request.url_rule
         assert rule is not None
-        assert request.view_args is not None
-        view_args = request.view_args
         if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             response = self.response_class()
             response.allow.update(ctx.url_adapter.allowed_methods(request.path))
             return response
-        return ensure_sync(self.view_functions[rule.endpoint])(**view_args)
+        return self.view_functions[rule.endpoint]
+
+    def dispatch_request(self, ctx: RequestContext) -> Any:
+        """Call the matched view (or raise the routing error)."""
+        view = self.view_for(ctx)
+        if isinstance(view, Response):
+            return view
+        return ensure_sync(view)(**(ctx.request.view_args or {}))
 
     def process_response(self, ctx: RequestContext, response: Response) -> Response:
         """Run ``after_this_request`` then ``after_request`` hooks; save the session."""
-        for func in ctx._after_request:
+        for func in self.after_hooks(ctx):
             response = ensure_sync(func)(response)
-        for scope in (*ctx.request.blueprints, None):
-            for func in reversed(self.scoped_after.get(scope, ())):
-                response = ensure_sync(func)(response)
+        self.save_session(ctx, response)
+        return response
+
+    def save_session(self, ctx: RequestContext, response: Response) -> None:
+        """Save the session on ``response`` if this request opened a real one."""
         if ctx.session_opened:
             session = ctx.session
             if not self.session_interface.is_null_session(session):
                 self.session_interface.save_session(self, session, response)
-        return response
 
     # -- errors ----------------------------------------------------------------------
 
@@ -424,20 +444,24 @@ class App(Scaffold):
                         return handler
         return None
 
-    def handle_user_exception(self, ctx: RequestContext, exc: Exception) -> Any:
-        """Turn an error raised by a hook or view into a response via the handlers."""
+    def user_error_handler(self, ctx: RequestContext, exc: Exception) -> Callable[..., Any] | None:
+        """The handler for an error from a hook or view; ``None`` if ``exc`` is itself the
+        response (an HTTP error without a handler). Re-raises an unhandled other error."""
         if isinstance(exc, BadRequestKeyError) and not self.config["DEBUG"]:
             exc.show_exception = False
         if isinstance(exc, HTTPException) and (
             exc.code is None or isinstance(exc, RequestRedirect)
         ):
-            return exc
+            return None
         handler = self.find_error_handler(exc, ctx.request.blueprints)
-        if handler is None:
-            if isinstance(exc, HTTPException):
-                return exc
+        if handler is None and not isinstance(exc, HTTPException):
             raise exc
-        return ensure_sync(handler)(exc)
+        return handler
+
+    def handle_user_exception(self, ctx: RequestContext, exc: Exception) -> Any:
+        """Turn an error raised by a hook or view into a response via the handlers."""
+        handler = self.user_error_handler(ctx, exc)
+        return exc if handler is None else ensure_sync(handler)(exc)
 
     def handle_exception(self, ctx: RequestContext, exc: Exception) -> Response:
         """An unhandled error: log it, then answer 500 (through a 500 handler if any)."""

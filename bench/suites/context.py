@@ -10,8 +10,9 @@ from bench.suites._base import Case, Goal, Impl
 TITLE = "Request contexts and dispatch"
 DESCRIPTION = (
     "The same app in each framework: a view that reads request.args, sets g and writes "
-    "the session, called in-process through the WSGI interface (no server, no sockets). "
-    "'push+pop' builds a request context from an environ and pushes and pops it."
+    "the session, called in-process (no server, no sockets) through WSGI (ctxcore, Flask) "
+    "or ASGI (ctxcore's app.asgi, Quart). 'push+pop' builds a request context from an "
+    "environ and pushes and pops it."
 )
 
 
@@ -40,6 +41,21 @@ def _ctxcore_app() -> Any:
     return app
 
 
+def _ctxcore_async_app() -> Any:
+    from ctxcore import App, g, request, session
+
+    app = App("bench-async")
+    app.config["SECRET_KEY"] = "bench-secret"
+
+    @app.route("/hello")
+    async def hello() -> str:
+        g.name = request.args.get("name")
+        session["visits"] = session.get("visits", 0) + 1
+        return f"hello {g.name}"
+
+    return app
+
+
 def _flask_app() -> Any:
     from flask import Flask, g, request, session
 
@@ -53,6 +69,64 @@ def _flask_app() -> Any:
         return f"hello {g.name}"
 
     return app
+
+
+def _quart_app() -> Any:
+    from quart import Quart, g, request, session
+
+    app = Quart("bench")
+    app.config["SECRET_KEY"] = "bench-secret"
+
+    @app.route("/hello")
+    async def hello() -> str:
+        g.name = request.args.get("name")
+        session["visits"] = session.get("visits", 0) + 1
+        return f"hello {g.name}"
+
+    return app
+
+
+_SCOPE: dict[str, Any] = {
+    "type": "http",
+    "asgi": {"version": "3.0"},
+    "http_version": "1.1",
+    "method": "GET",
+    "scheme": "http",
+    "path": "/hello",
+    "raw_path": b"/hello",
+    "query_string": b"name=ada",
+    "root_path": "",
+    "headers": [(b"host", b"localhost")],
+    "server": ("localhost", 80),
+    "client": ("127.0.0.1", 50000),
+}
+
+
+def _asgi_call(make: Any) -> Any:
+    def setup() -> tuple[Any, ...]:
+        import asyncio
+
+        app = make()
+        asgi = app.asgi if hasattr(app, "asgi") else app
+        loop = asyncio.new_event_loop()
+
+        async def one() -> None:
+            messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+            async def receive() -> dict[str, Any]:
+                return messages.pop() if messages else {"type": "http.disconnect"}
+
+            async def send(message: dict[str, Any]) -> None:
+                return None
+
+            await asgi(dict(_SCOPE), receive, send)
+
+        def call() -> None:
+            loop.run_until_complete(one())
+
+        return (call,)
+
+    return setup
 
 
 def _push_pop(make: Any) -> Any:
@@ -109,6 +183,16 @@ CASES = (
         (
             Impl("ctxcore", _wsgi_call(_ctxcore_app), loops.call0),
             Impl("flask", _wsgi_call(_flask_app), loops.call0, needs=("flask",)),
+        ),
+        unit="per request",
+    ),
+    Case(
+        "asgi call",
+        "await app(scope, receive, send): async view reading args, setting g, writing the session",
+        (
+            Impl("ctxcore", _asgi_call(_ctxcore_async_app), loops.call0),
+            Impl("ctxcore (sync view)", _asgi_call(_ctxcore_app), loops.call0),
+            Impl("quart", _asgi_call(_quart_app), loops.call0, needs=("quart",)),
         ),
         unit="per request",
     ),
