@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from contextvars import Context
+from contextvars import Context, copy_context
 from typing import Any
 
 from .types import Message, Send
@@ -22,37 +22,17 @@ __all__ = ["run_relayed"]
 async def run_relayed(
     handler: Callable[[Send], Coroutine[Any, Any, None]], send: Send, context: Context
 ) -> None:
-    """Run ``handler(relayed_send)`` as a task in ``context``; forward what it sends.
-
-    Each relayed ``send`` waits until the server's ``send`` has taken the message, so
-    back-pressure and errors reach the handler as they would directly.
-    """
+    """Run ``handler(relayed_send)`` as a task in ``context``; each message it sends is
+    sent by a task in a copy of the caller's context, and awaited by the handler (so
+    back-pressure and errors reach it as they would directly)."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[Message, asyncio.Future[None]]] = asyncio.Queue()
+    outer = copy_context()
 
     async def relayed_send(message: Message) -> None:
-        done: asyncio.Future[None] = loop.create_future()
-        await queue.put((message, done))
-        await done
+        # A task created inside outer.run() copies outer: that is the context the
+        # server's send (and anything it starts) sees.
+        sending: Any = send(message)  # a coroutine, whatever the alias says
+        await outer.run(loop.create_task, sending)
 
-    # A task created inside context.run() copies that context (3.10 has no context=).
-    task: asyncio.Task[None] = context.run(loop.create_task, handler(relayed_send))
-    try:
-        while True:
-            getter = asyncio.ensure_future(queue.get())
-            finished, _ = await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
-            if getter in finished:
-                message, done = getter.result()
-                try:
-                    await send(message)
-                except BaseException as exc:
-                    done.set_exception(exc)
-                else:
-                    done.set_result(None)
-                continue
-            getter.cancel()
-            break
-        await task
-    finally:
-        if not task.done():
-            task.cancel()
+    # (3.10 has no create_task(context=): a task made inside context.run copies it.)
+    await context.run(loop.create_task, handler(relayed_send))
