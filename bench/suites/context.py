@@ -26,64 +26,50 @@ def _environ() -> dict[str, Any]:
         builder.close()
 
 
-def _ctxcore_app() -> Any:
-    from ctxcore import App, g, request, session
+# The same app in each framework: (module, app class name).
+_FRAMEWORKS = {
+    "ctxcore": ("ctxcore", "App"),
+    "flask": ("flask", "Flask"),
+    "quart": ("quart", "Quart"),
+}
 
-    app = App("bench")
+
+def _hello_app(framework: str, *, use_async: bool) -> Any:
+    """A '/hello' view reading request.args, setting g and writing the session."""
+    import importlib
+
+    module_name, class_name = _FRAMEWORKS[framework]
+    module = importlib.import_module(module_name)
+    app = getattr(module, class_name)(f"bench-{framework}")
     app.config["SECRET_KEY"] = "bench-secret"
+    g, request, session = module.g, module.request, module.session
 
-    @app.route("/hello")
     def hello() -> str:
         g.name = request.args.get("name")
         session["visits"] = session.get("visits", 0) + 1
         return f"hello {g.name}"
 
+    async def hello_async() -> str:
+        return hello()
+
+    app.add_url_rule("/hello", "hello", hello_async if use_async else hello)
     return app
+
+
+def _ctxcore_app() -> Any:
+    return _hello_app("ctxcore", use_async=False)
 
 
 def _ctxcore_async_app() -> Any:
-    from ctxcore import App, g, request, session
-
-    app = App("bench-async")
-    app.config["SECRET_KEY"] = "bench-secret"
-
-    @app.route("/hello")
-    async def hello() -> str:
-        g.name = request.args.get("name")
-        session["visits"] = session.get("visits", 0) + 1
-        return f"hello {g.name}"
-
-    return app
+    return _hello_app("ctxcore", use_async=True)
 
 
 def _flask_app() -> Any:
-    from flask import Flask, g, request, session
-
-    app = Flask("bench")
-    app.config["SECRET_KEY"] = "bench-secret"
-
-    @app.route("/hello")
-    def hello() -> str:
-        g.name = request.args.get("name")
-        session["visits"] = session.get("visits", 0) + 1
-        return f"hello {g.name}"
-
-    return app
+    return _hello_app("flask", use_async=False)
 
 
 def _quart_app() -> Any:
-    from quart import Quart, g, request, session
-
-    app = Quart("bench")
-    app.config["SECRET_KEY"] = "bench-secret"
-
-    @app.route("/hello")
-    async def hello() -> str:
-        g.name = request.args.get("name")
-        session["visits"] = session.get("visits", 0) + 1
-        return f"hello {g.name}"
-
-    return app
+    return _hello_app("quart", use_async=True)
 
 
 _SCOPE: dict[str, Any] = {
