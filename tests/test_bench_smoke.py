@@ -67,3 +67,28 @@ def test_existing_output_folder_is_refused(tmp_path: Path) -> None:
     result = bench("--smoke", "--out", str(tmp_path))
     assert result.returncode == 2
     assert "already holds files" in result.stderr
+
+
+def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    """The HTML report loads in a real browser and produces a screenshot."""
+    import os
+    import shutil
+
+    if shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have chromium: .ci/run installs it")
+        pytest.skip("chromium is not installed here (apt-get install chromium)")
+    out = tmp_path / "run"
+    assert bench("--smoke", "--only", "stack,isolation", "--out", str(out)).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.render", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    png = out / "report.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 10_000

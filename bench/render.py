@@ -1,0 +1,80 @@
+"""Render a report.html in headless Chromium and save a PNG: ``python -m bench.render DIR``.
+
+Checks the report as a reader sees it: Chromium must load the self-contained page (with
+no network: charts are inline) and write a non-empty screenshot. Needs Debian's
+``chromium`` (``apt-get install chromium``); exits 2 with a message when it is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# Flags for a root, offline, screenless machine: no sandbox (root), no GPU, and none of
+# the background services that would try the network.
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+def render(
+    report: Path, png: Path, width: int = 1200, height: int = 4000
+) -> subprocess.CompletedProcess[str]:
+    """Screenshot ``report`` into ``png`` with headless Chromium."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        raise FileNotFoundError("chromium is not installed (apt-get install chromium)")
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [
+                browser,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                f"--screenshot={png}",
+                report.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m bench.render RESULT_DIR", file=sys.stderr)
+        return 2
+    folder = Path(argv[0])
+    report = folder / "report.html"
+    if not report.is_file():
+        print(f"error: {report} does not exist", file=sys.stderr)
+        return 2
+    png = folder / "report.png"
+    try:
+        result = render(report, png)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result.returncode != 0 or not png.is_file() or png.stat().st_size < 10_000:
+        print(
+            f"error: chromium did not render the report:\n{result.stderr[-2000:]}", file=sys.stderr
+        )
+        return 1
+    print(f"rendered {report} -> {png} ({png.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
