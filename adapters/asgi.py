@@ -87,7 +87,6 @@ class ASGIAdapter:
         self.app = app
         self.max_body = max_body
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="ctxcore-asgi")
-        self._started = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -114,7 +113,6 @@ class ASGIAdapter:
                 except Exception as exc:
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
-                self._started = True
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 try:

@@ -333,8 +333,7 @@ class App(Scaffold):
         """Run hooks and the view for the active request; return the final response."""
         if not self._got_first_request:
             self._run_first_request_hooks()
-        if ctx.request.url_rule is None and ctx.request.routing_exception is None:
-            self.match_request(ctx)
+        self.match_request(ctx)
         try:
             rv = self.preprocess_request(ctx)
             if rv is None:
@@ -377,6 +376,8 @@ class App(Scaffold):
         405, redirect) is raised by :meth:`dispatch_request`.
         """
         request = ctx.request
+        if request.url_rule is not None or request.routing_exception is not None:
+            return  # already routed (the ASGI adapter routes first to pick a path)
         try:
             rule, view_args = ctx.url_adapter.match(
                 request.path,

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._globals import _Stacks
+from ._globals import _Stacks, top_app_context
 
 if TYPE_CHECKING:
     from werkzeug.routing import MapAdapter
@@ -53,15 +53,9 @@ class _AppCtxGlobals:
         return iter(list(self.__dict__))
 
     def __repr__(self) -> str:
-        ctx = _active_app_context()
+        ctx = top_app_context()
         owner = f" of {ctx.app.name!r}" if ctx is not None else ""
         return f"<ctxcore.g{owner} {self.__dict__!r}>"
-
-
-def _active_app_context() -> AppContext | None:
-    from ._globals import top_app_context
-
-    return top_app_context()
 
 
 def run_callbacks(callbacks: list[Callable[..., Any]], *args: Any, message: str) -> None:

@@ -15,7 +15,7 @@ __all__ = ["live_idents"]
 def live_idents(obj: Local | LocalStack[Any]) -> int:
     """Return how many idents currently hold a value in a Local or LocalStack.
 
-    * keyed sources (``"greenlet"``, callables): exact.
+    * ``"greenlet"`` and callable sources: exact.
     * ``"context"`` and ``"thread"``: the number of distinct non-empty value sets still
       reachable. A context and the copies of it that have not written since share one
       set and count once; values end when the last context holding them ends.
@@ -31,9 +31,8 @@ def live_idents(obj: Local | LocalStack[Any]) -> int:
         assert tracker is not None
         return len(tracker.live())
     if isinstance(obj, LocalStack):
-        if isinstance(obj._slot, KeyedSlot):
-            return obj._slot.idents()
-        return _stack_tops(obj)
+        counted = obj._slot.idents()  # keyed and greenlet slots count their idents
+        return _stack_tops(obj) if counted is None else counted
     raise TypeError(f"live_idents() takes a Local or LocalStack, not {type(obj).__name__}")
 
 

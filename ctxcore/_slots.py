@@ -118,14 +118,13 @@ class KeyedSlot(Slot):
         empty: Any,
         ident: Ident,
         ident_func: Callable[[], Hashable],
-        key: Callable[[Any], Hashable] | None = None,
     ) -> None:
         self.ident = ident
         self.ident_func = ident_func
         self.empty = empty
         self.data: dict[Hashable, Any] = {}
         self.watch: dict[Hashable, weakref.ref[Any]] = {}
-        self.key: Callable[[Any], Hashable] = _weak_key if key is None else key
+        self.key: Callable[[Any], Hashable] = _weak_key
         self.get = self._get
         self.set = self._set
 

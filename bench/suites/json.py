@@ -33,27 +33,12 @@ DOC: dict[str, Any] = {
 TEXT = std_json.dumps(DOC)
 
 
-def _direct_dumps(backend: str) -> Any:
+def _direct(backend: str, operation: str) -> Any:
+    """``library.dumps(DOC)`` or ``library.loads(TEXT)`` with the named library."""
+
     def setup() -> tuple[Any, ...]:
-        if backend == "stdlib":
-            return (std_json.dumps, DOC)
-        if backend == "ujson":
-            import ujson
-
-            return (ujson.dumps, DOC)
-        import orjson
-
-        return (orjson.dumps, DOC)
-
-    return setup
-
-
-def _direct_loads(backend: str) -> Any:
-    def setup() -> tuple[Any, ...]:
-        if backend == "stdlib":
-            return (std_json.loads, TEXT)
-        module = __import__(backend)
-        return (module.loads, TEXT)
+        module = std_json if backend == "stdlib" else __import__(backend)
+        return (getattr(module, operation), DOC if operation == "dumps" else TEXT)
 
     return setup
 
@@ -106,18 +91,18 @@ CASES = (
         "dumps direct",
         "library.dumps(doc)",
         (
-            Impl("orjson", _direct_dumps("orjson"), loops.call1, needs=("orjson",)),
-            Impl("ujson", _direct_dumps("ujson"), loops.call1, needs=("ujson",)),
-            Impl("stdlib", _direct_dumps("stdlib"), loops.call1),
+            Impl("orjson", _direct("orjson", "dumps"), loops.call1, needs=("orjson",)),
+            Impl("ujson", _direct("ujson", "dumps"), loops.call1, needs=("ujson",)),
+            Impl("stdlib", _direct("stdlib", "dumps"), loops.call1),
         ),
     ),
     Case(
         "loads direct",
         "library.loads(text)",
         (
-            Impl("orjson", _direct_loads("orjson"), loops.call1, needs=("orjson",)),
-            Impl("ujson", _direct_loads("ujson"), loops.call1, needs=("ujson",)),
-            Impl("stdlib", _direct_loads("stdlib"), loops.call1),
+            Impl("orjson", _direct("orjson", "loads"), loops.call1, needs=("orjson",)),
+            Impl("ujson", _direct("ujson", "loads"), loops.call1, needs=("ujson",)),
+            Impl("stdlib", _direct("stdlib", "loads"), loops.call1),
         ),
     ),
     Case(

@@ -44,26 +44,13 @@ def wait_for_port(
 
 
 @contextmanager
-def running_server(
-    target: str, server: str, *extra: str, env: dict[str, str] | None = None
-) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """``python -m ctxcore serve target --server server ...`` on a free port; stopped after."""
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "ctxcore",
-        "serve",
-        target,
-        "--server",
-        server,
-        "--port",
-        str(port),
-        *extra,
-    ]
+def _spawned(
+    label: str, cmd: list[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``cmd`` (a server on ``port``) until the block ends, then stop its process group."""
     # Output goes to a file: an unread pipe fills up and blocks a server that logs.
     with tempfile.NamedTemporaryFile(
-        prefix=f"ctxcore-{server}-", suffix=".log", delete=False
+        prefix=f"ctxcore-{label}-", suffix=".log", delete=False
     ) as out:
         log = Path(out.name)
         proc = subprocess.Popen(
@@ -76,10 +63,21 @@ def running_server(
         )
     try:
         wait_for_port(port, proc, log)
-        yield port, proc
+        yield proc
     finally:
         stop(proc)
         log.unlink(missing_ok=True)
+
+
+@contextmanager
+def running_server(
+    target: str, server: str, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """``python -m ctxcore serve target --server server ...`` on a free port; stopped after."""
+    port = free_port()
+    serve = [sys.executable, "-m", "ctxcore", "serve", target, "--server", server]
+    with _spawned(server, [*serve, "--port", str(port), *extra], port, env) as proc:
+        yield port, proc
 
 
 @contextmanager
@@ -87,31 +85,11 @@ def running_command(server: str, target: str, *extra: str) -> Iterator[int]:
     """An ASGI ``target`` (any callable, not only an App) under uvicorn/hypercorn directly."""
     port = free_port()
     if server == "uvicorn":
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            target,
-            "--port",
-            str(port),
-            "--no-access-log",
-            *extra,
-        ]
+        cmd = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--no-access-log"]
     else:
-        cmd = [sys.executable, "-m", "hypercorn", target, "--bind", f"{HOST}:{port}", *extra]
-    with tempfile.NamedTemporaryFile(
-        prefix=f"ctxcore-{server}-", suffix=".log", delete=False
-    ) as out:
-        log = Path(out.name)
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        wait_for_port(port, proc, log)
+        cmd = [sys.executable, "-m", "hypercorn", target, "--bind", f"{HOST}:{port}"]
+    with _spawned(server, [*cmd, *extra], port):
         yield port
-    finally:
-        stop(proc)
-        log.unlink(missing_ok=True)
 
 
 def raw_get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
