@@ -24,10 +24,32 @@ def patch() -> None:
             monkey.patch_all()
 
 
-def serve(app: Any, host: str = "127.0.0.1", port: int = 8000, **server_options: Any) -> None:
-    """Serve ``app`` forever with ``gevent.pywsgi.WSGIServer`` (one greenlet per request)."""
+def serve(
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    nodelay: bool = True,
+    **server_options: Any,
+) -> None:
+    """Serve ``app`` forever with ``gevent.pywsgi.WSGIServer`` (one greenlet per request).
+
+    ``nodelay`` sets ``TCP_NODELAY`` on every accepted connection. gevent's server writes
+    a response's headers and body in two sends; with Nagle's algorithm on, the body of
+    every response after the first on a keep-alive connection waits for the client's
+    delayed ACK (about 40 ms on Linux), which caps one connection at ~25 requests/s.
+    ``server_options`` go to ``WSGIServer`` (``log=None`` turns the access log off).
+    """
     patch()
+    import socket
+
     from gevent.pywsgi import WSGIServer
 
-    server = WSGIServer((host, port), app, **server_options)
+    class _Server(WSGIServer):  # type: ignore[misc]
+        def handle(self, sock: Any, address: Any) -> Any:
+            if nodelay and sock.family in (socket.AF_INET, socket.AF_INET6):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return super().handle(sock, address)
+
+    server = _Server((host, port), app, **server_options)
     server.serve_forever()
