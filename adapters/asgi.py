@@ -183,7 +183,10 @@ class ASGIAdapter:
                     ],
                 }
             )
-            await self._send_body(body, send, loop)
+            # A buffered body with nothing to run on close is sent and closed right here;
+            # anything else may block (generators, files, callbacks): thread pool.
+            in_memory = response.is_sequence and not getattr(response, "has_close_callbacks", True)
+            await self._send_body(body, send, None if in_memory else loop)
         except BaseException as exc:
             error = exc
             raise
@@ -205,25 +208,34 @@ class ASGIAdapter:
         )
 
     async def _send_body(
+        self, body: Iterable[bytes], send: Send, loop: asyncio.AbstractEventLoop | None
+    ) -> None:
+        """Send ``body``; with ``loop=None`` it is iterated and closed on the loop."""
+        close = getattr(body, "close", None)
+        try:
+            if loop is None or isinstance(body, list | tuple):
+                # In memory already: one message (each send is relayed through a task).
+                data = b"".join(body)
+                await send({"type": "http.response.body", "body": data, "more_body": False})
+            else:
+                await self._send_stream(body, send, loop)
+        finally:
+            if close is not None and loop is None:
+                close()
+            elif close is not None and loop is not None:
+                await loop.run_in_executor(self._pool, copy_current_context(close))
+
+    async def _send_stream(
         self, body: Iterable[bytes], send: Send, loop: asyncio.AbstractEventLoop
     ) -> None:
-        try:
-            if isinstance(body, list | tuple):
-                for chunk in body:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            else:
-                iterator = iter(body)
-                step = copy_current_context(_next_chunk)
-                while True:
-                    chunk = await loop.run_in_executor(self._pool, step, iterator)
-                    if chunk is None:
-                        break
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                await loop.run_in_executor(self._pool, copy_current_context(close))
+        iterator = iter(body)
+        step = copy_current_context(_next_chunk)
+        while True:
+            chunk = await loop.run_in_executor(self._pool, step, iterator)
+            if chunk is None:
+                break
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 class _TooLarge(Exception):

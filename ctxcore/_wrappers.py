@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -69,3 +70,12 @@ class Response(_Response):
     """The response object: werkzeug's, HTML by default."""
 
     default_mimetype = "text/html"
+    #: Whether :meth:`call_on_close` registered anything. A buffered body without
+    #: callbacks holds nothing that can block, so the ASGI adapter sends and closes it
+    #: on the event loop instead of in its thread pool.
+    has_close_callbacks = False
+
+    def call_on_close(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        """Run ``func`` when the response is closed (after the body is sent)."""
+        self.has_close_callbacks = True
+        return super().call_on_close(func)

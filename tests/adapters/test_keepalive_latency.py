@@ -31,7 +31,9 @@ LIMIT = 0.45
         pytest.param("hypercorn", ("--loop", "asyncio"), id="hypercorn-asyncio"),
     ],
 )
-def test_sequential_keep_alive_requests_are_not_stalled(server: str, extra: tuple[str, ...]) -> None:
+def test_sequential_keep_alive_requests_are_not_stalled(
+    server: str, extra: tuple[str, ...]
+) -> None:
     with running_server(TARGET, server, *extra) as (port, _):
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
         try:
