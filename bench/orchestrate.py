@@ -55,16 +55,13 @@ def skipped(suite_name: str) -> list[dict[str, Any]]:
 
 
 def _run_suite(name: str, out: Path, mode: str, index: int, total: int) -> bool:
-    cmd = [
-        sys.executable,
-        "-m",
-        "bench",
-        "--suite",
-        name,
-        "--output",
-        str(out / f"{name}.json"),
-        *MODE_FLAGS[mode],
-    ]
+    output = str(out / f"{name}.json")
+    own = getattr(load(name), "COMMAND", None)
+    if own is not None:  # measured from outside (servers under load), not by pyperf workers
+        cmd = [sys.executable, *own, "--output", output, "--mode", mode]
+    else:
+        cmd = [sys.executable, "-m", "bench", "--suite", name, "--output", output]
+        cmd += MODE_FLAGS[mode]
     print(f"[{index}/{total}] suite {name!r} ({mode})", flush=True)
     started = time.monotonic()
     proc = subprocess.Popen(

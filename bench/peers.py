@@ -41,6 +41,9 @@ PEERS: dict[str, Peer] = {
         Peer("ujson", "ujson", "ujson"),
         Peer("orjson", "orjson", "orjson"),
         Peer("starlette", "starlette", "starlette"),
+        Peer("gunicorn", "gunicorn", "gunicorn"),
+        Peer("uvicorn", "uvicorn", "uvicorn"),
+        Peer("httptools", "httptools", "httptools"),
         Peer("pyperf", "pyperf", "pyperf"),
     )
 }

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.suites import load
-from bench.suites._base import Case, Goal, bench_name
+from bench.suites._base import Case, Details, Goal, bench_name
 
 
 @dataclass(frozen=True)
@@ -145,9 +145,11 @@ def write_report(out: Path) -> list[Path]:
         times = load_times(path) if path.exists() else {}
         cases = [(case, case_rows(case, times)) for case in suite.CASES]
         notes_of = getattr(suite, "report_notes", None)
+        details_of = getattr(suite, "details", None)
         sections.append(
             {
                 "notes": notes_of() if notes_of is not None else [],
+                "details": details_of(path, out) if details_of is not None else Details(),
                 "name": suite_name,
                 "suite": suite,
                 "cases": cases,
@@ -200,7 +202,13 @@ def render_markdown(meta: dict[str, Any], sections: list[dict[str, Any]], out: P
                 lines.append(f"| {row.impl} | {_format_time(row.mean)}{spread} | {ratio} |")
             reading = _reading(case, rows)
             lines += ["", reading, ""] if reading else [""]
-        for note in section["notes"]:
+        details: Details = section["details"]
+        for table in details.tables:
+            lines += [f"**{table.title}**", "", "| " + " | ".join(table.headers) + " |"]
+            lines.append("|---|" + "---:|" * (len(table.headers) - 1))
+            lines += ["| " + " | ".join(row) + " |" for row in table.rows]
+            lines.append("")
+        for note in [*section["notes"], *details.notes]:
             lines += [note, ""]
         if section["goals"]:
             lines += ["**Goals**", "", "| goal | target | measured | result |", "|---|---|---|---|"]
@@ -218,8 +226,9 @@ def render_markdown(meta: dict[str, Any], sections: list[dict[str, Any]], out: P
                 + "; ".join(f"{s['benchmark']} ({s['reason']})" for s in section["skipped"]),
                 "",
             ]
-        if section["chart"] is not None:
-            lines += [f"![{section['name']}]({section['chart'].relative_to(out)})", ""]
+        for path in (section["chart"], *details.charts):
+            if path is not None:
+                lines += [f"![{section['name']}]({path.relative_to(out)})", ""]
     return "\n".join(lines)
 
 
@@ -264,7 +273,17 @@ def render_html(meta: dict[str, Any], sections: list[dict[str, Any]]) -> str:
                     f"<td class='num'>{ratio}</td></tr>"
                 )
             parts.append(f"</table><p>{esc(_reading(case, rows))}</p>")
-        parts.extend(f"<p>{esc(note)}</p>" for note in section["notes"])
+        details = section["details"]
+        for table in details.tables:
+            parts.append(f"<h4>{esc(table.title)}</h4><table><tr>")
+            parts.extend(f"<th>{esc(header)}</th>" for header in table.headers)
+            parts.append("</tr>")
+            for row in table.rows:
+                cells = [f"<td>{esc(row[0])}</td>"]
+                cells += [f"<td class='num'>{esc(cell)}</td>" for cell in row[1:]]
+                parts.append("<tr>" + "".join(cells) + "</tr>")
+            parts.append("</table>")
+        parts.extend(f"<p>{esc(note)}</p>" for note in [*section["notes"], *details.notes])
         if section["goals"]:
             parts.append(
                 "<table><tr><th>goal</th><th>target</th><th>measured</th><th>result</th></tr>"
@@ -282,5 +301,6 @@ def render_html(meta: dict[str, Any], sections: list[dict[str, Any]]) -> str:
             skipped = "; ".join(f"{s['benchmark']} ({s['reason']})" for s in section["skipped"])
             parts.append(f"<p>Skipped: {esc(skipped)}</p>")
         parts.append(_img(section["chart"]))
+        parts.extend(_img(path) for path in details.charts)
     parts.append("</body></html>")
     return "\n".join(parts)

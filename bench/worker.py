@@ -26,6 +26,8 @@ def run_suite() -> int:
         for impl in case.impls:
             if impl.skipped():
                 continue
+            if impl.setup is None or impl.loop is None:
+                raise TypeError(f"{bench_name(case, impl)} has nothing for pyperf to time")
             runner.bench_time_func(
                 bench_name(case, impl), impl.loop, *impl.setup(), inner_loops=impl.inner_loops
             )

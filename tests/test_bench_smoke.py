@@ -26,17 +26,41 @@ def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = bench("--smoke", "--out", str(out))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for name in ("lookup", "proxy", "stack", "context", "json", "isolation"):
+    for name in ("lookup", "proxy", "stack", "context", "json", "isolation", "e2e"):
         assert (out / f"{name}.json").stat().st_size > 0
         assert (out / "charts" / f"{name}.png").stat().st_size > 0
+    assert (out / "charts" / "e2e-latency.png").stat().st_size > 0
     report = (out / "report.md").read_text()
     for needle in ("threading.local", "werkzeug Local", "asgiref Local", "gevent.local", "Goals"):
         assert needle in report
     html = (out / "report.html").read_text()
     assert html.startswith("<!doctype html>")
     assert "data:image/png;base64," in html
-    assert "[1/6] suite 'lookup'" in result.stdout
+    assert "[1/7] suite 'lookup'" in result.stdout
     assert "Wrong answers per batch from the unlocked global: threads" in report
+    _check_e2e(out, report)
+
+
+def _check_e2e(out: Path, report: str) -> None:
+    """Every server and framework was loaded through a real server, without errors."""
+    import json
+
+    import pyperf
+
+    for server in ("gunicorn gthread", "gevent", "uvicorn uvloop", "uvicorn asyncio"):
+        assert f"**{server}: throughput and latency (ms)**" in report
+    names = set()
+    for bench in pyperf.BenchmarkSuite.load(str(out / "e2e.json")).get_benchmarks():
+        names.add(bench.get_name())
+        for run in bench.get_runs():
+            meta = run.get_metadata()
+            assert meta["e2e_requests"] > 0
+            assert sum(json.loads(meta["e2e_errors"]).values()) == 0, bench.get_name()
+            latency = list(json.loads(meta["e2e_latency_us"]).values())
+            assert latency == sorted(latency)  # a distribution: percentiles never fall
+    for framework in ("ctxcore", "Flask", "Quart", "Starlette"):
+        assert any(name.endswith(f"| {framework}") for name in names), framework
+    assert "Load generator: wrk" in report or "Load generator: python" in report
 
 
 def test_compare_reports_ratios(tmp_path: Path) -> None:
@@ -67,6 +91,16 @@ def test_existing_output_folder_is_refused(tmp_path: Path) -> None:
     result = bench("--smoke", "--out", str(tmp_path))
     assert result.returncode == 2
     assert "already holds files" in result.stderr
+
+
+def test_ci_has_wrk() -> None:
+    """CI measures e2e with wrk (the Python client is the fallback for other machines)."""
+    import os
+    import shutil
+
+    if not os.environ.get("CI"):
+        pytest.skip("outside CI the Python client stands in when wrk is missing")
+    assert shutil.which("wrk"), "CI must have wrk: .ci/run installs it"
 
 
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:

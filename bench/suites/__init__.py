@@ -1,8 +1,10 @@
 """The benchmark suites, each comparing ctxcore with what a user would pick instead.
 
 A suite module defines ``TITLE``, ``DESCRIPTION``, ``CASES`` (the measured cases, with
-the implementation used as the 100% reference) and ``register(runner, case_filter)``,
-which adds its pyperf benchmarks. Benchmark names are ``"<case> | <implementation>"``.
+the implementation used as the 100% reference; pyperf times each implementation's
+``loop``), optionally ``GOALS``, ``report_notes()`` and ``details(json_path, out)`` for
+its report section, and ``COMMAND`` when it measures with its own runner instead of
+pyperf workers (e2e). Benchmark names are ``"<case> | <implementation>"``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SUITES: tuple[str, ...] = ("lookup", "proxy", "stack", "context", "json", "isolation")
+SUITES: tuple[str, ...] = ("lookup", "proxy", "stack", "context", "json", "isolation", "e2e")
 
 
 def load(name: str) -> ModuleType:

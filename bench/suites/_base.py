@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench.loops import INNER
@@ -12,11 +13,15 @@ from bench.peers import missing
 
 @dataclass(frozen=True)
 class Impl:
-    """One implementation of a case: how to build its arguments and time it."""
+    """One implementation of a case: how to build its arguments and time it.
+
+    ``setup`` and ``loop`` are what pyperf times; a suite with its own runner (e2e,
+    which measures through servers) leaves them ``None`` and names only the peers.
+    """
 
     name: str
-    setup: Callable[[], tuple[Any, ...]]
-    loop: Callable[..., float]
+    setup: Callable[[], tuple[Any, ...]] | None = None
+    loop: Callable[..., float] | None = None
     needs: tuple[str, ...] = ()
     inner_loops: int = INNER
 
@@ -57,6 +62,24 @@ class Goal:
             return ratio, ratio <= self.factor
         ratio = peer_time / subject_time
         return ratio, ratio >= self.factor
+
+
+@dataclass(frozen=True)
+class Table:
+    """An extra table a suite adds to its report section (cells already formatted)."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a suite adds to its report section beyond the time table and ratio chart."""
+
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def bench_name(case: Case, impl: Impl) -> str:

@@ -1,0 +1,100 @@
+"""The e2e suite's parts against real servers: apps, answer checks, both load generators."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from bench.e2e import load
+from bench.e2e.run import run_metadata
+from bench.e2e.servers import (
+    SERVERS,
+    Contender,
+    Running,
+    check_answer,
+    serving,
+    start,
+    stop,
+    wait_ready,
+)
+from bench.suites.e2e import summarize
+
+UVLOOP = next(server for server in SERVERS if server.name == "uvicorn uvloop")
+GEVENT = next(server for server in SERVERS if server.name == "gevent")
+
+
+@pytest.fixture(scope="module")
+def ctxcore_server() -> Iterator[Running]:
+    contender = next(c for c in UVLOOP.contenders if c.name == "ctxcore")
+    with serving(UVLOOP, (contender,)) as (running,):
+        yield running
+
+
+GENERATORS = [
+    "python",
+    pytest.param(
+        "wrk", marks=pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed")
+    ),
+]
+
+
+@pytest.mark.parametrize("client", GENERATORS)
+def test_load_generator_measures_a_real_server(ctxcore_server: Running, client: str) -> None:
+    before = ctxcore_server.cpu_seconds()
+    result = load.run_load(ctxcore_server.url, connections=4, duration=1, client=client)
+    used = ctxcore_server.cpu_seconds()
+    assert result.requests > 50
+    assert result.error_count == 0, result.errors
+    assert 0.9 < result.duration < 3
+    curve = [result.percentiles_us[p] for p in load.PERCENTILES]
+    assert curve == sorted(curve)
+    assert curve[0] > 0
+    assert result.max_us >= curve[-1]
+    assert result.client_cpu > 0
+    assert before is not None
+    assert used is not None
+    assert used > before
+
+
+def test_run_metadata_round_trips_into_the_summary(ctxcore_server: Running) -> None:
+    result = load.run_load(ctxcore_server.url, connections=2, duration=1, client="python")
+    meta = run_metadata("uvicorn uvloop | ctxcore", result, 0.5, "python")
+    figures = summarize([meta, meta])
+    assert figures["rps"] == pytest.approx(result.rps)
+    assert figures["latency_us"][50.0] == result.percentiles_us[50.0]
+    assert figures["server_cpu"] == pytest.approx(0.5 / result.duration)
+    assert figures["errors"] == result.errors
+
+
+def test_a_wrong_answer_is_refused_before_measuring() -> None:
+    """An app that does not answer the e2e request correctly is never measured."""
+    wrong = Contender("not the e2e app", "tests.adapters.stress:app")
+    running = start(GEVENT, wrong)
+    try:
+        with pytest.raises(RuntimeError, match="expected 200"):
+            wait_ready(running)
+    finally:
+        stop(running)
+    assert running.proc.poll() is not None
+
+
+def test_every_app_gives_the_same_answer() -> None:
+    """The apps do the same work: same JSON, and a session cookie from each."""
+    for server in (GEVENT, UVLOOP):
+        with serving(server, server.contenders) as started:
+            # serving() raised if any answer differed; check one again from here.
+            for running in started:
+                assert running.proc.poll() is None
+                check_answer(running)
+
+
+def test_the_client_choice_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CTXCORE_BENCH_CLIENT", "ab")
+    with pytest.raises(ValueError, match="must be 'wrk' or 'python'"):
+        load.generator()
+    monkeypatch.setenv("CTXCORE_BENCH_CLIENT", "python")
+    assert load.generator() == "python"
+    with pytest.raises(ValueError, match="at least 1"):
+        load.run_load("http://127.0.0.1:1/", connections=0, duration=1, client="python")
