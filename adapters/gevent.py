@@ -30,6 +30,7 @@ def serve(
     port: int = 8000,
     *,
     nodelay: bool = True,
+    fair: bool = True,
     **server_options: Any,
 ) -> None:
     """Serve ``app`` forever with ``gevent.pywsgi.WSGIServer`` (one greenlet per request).
@@ -38,12 +39,28 @@ def serve(
     a response's headers and body in two sends; with Nagle's algorithm on, the body of
     every response after the first on a keep-alive connection waits for the client's
     delayed ACK (about 40 ms on Linux), which caps one connection at ~25 requests/s.
+
+    ``fair`` makes a connection's greenlet yield to the others after each response. A
+    greenlet only switches when it would block, so a keep-alive client whose next
+    request has already arrived is served again at once, and under load a few
+    connections are served back to back while the rest wait (tail latencies of hundreds
+    of milliseconds at 32 connections); yielding costs no measurable throughput. It
+    applies to gevent's own handler: a ``handler_class`` you pass is used as it is.
+
     ``server_options`` go to ``WSGIServer`` (``log=None`` turns the access log off).
     """
     patch()
     import socket
 
-    from gevent.pywsgi import WSGIServer
+    import gevent
+    from gevent.pywsgi import WSGIHandler, WSGIServer
+
+    class _FairHandler(WSGIHandler):  # type: ignore[misc]
+        def handle_one_request(self) -> Any:
+            result = super().handle_one_request()
+            if result is True:  # the connection stays open for another request
+                gevent.sleep(0)  # let every other ready connection go first
+            return result
 
     class _Server(WSGIServer):  # type: ignore[misc]
         def handle(self, sock: Any, address: Any) -> Any:
@@ -51,5 +68,7 @@ def serve(
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return super().handle(sock, address)
 
+    if fair:
+        server_options.setdefault("handler_class", _FairHandler)
     server = _Server((host, port), app, **server_options)
     server.serve_forever()
