@@ -189,9 +189,9 @@ def details(path: Path, out: Path) -> Details:
     if every:
         client = max(fig["client_cpu"] for fig in every)
         servers = [fig["server_cpu"] for fig in every if fig["server_cpu"] is not None]
-        server_text = (
-            f"; servers used {min(servers):.0%}-{max(servers):.0%} of their core" if servers else ""
-        )
+        low, high = (f"{min(servers):.0%}", f"{max(servers):.0%}") if servers else ("", "")
+        used = low if low == high else f"{low}-{high}"
+        server_text = f"; servers used {used} of their core" if servers else ""
         notes.append(
             f"Load generator: {every[0]['generator']}, {every[0]['connections']} connections, "
             f"at most {client:.0%} of a core{server_text}. Percentiles are the median over "
