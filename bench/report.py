@@ -102,7 +102,7 @@ def _reading(case: Case, rows: list[Row]) -> str:
 
 
 def chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path) -> Path | None:
-    """Bar chart of each case's times relative to ctxcore (log scale); None without matplotlib."""
+    """Bar chart of times relative to ctxcore per case (log axis for wide spreads), or None."""
     try:
         import matplotlib
 
@@ -122,7 +122,8 @@ def chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path) -> Pa
         colors = ["#2b6cb0" if name.startswith("ctxcore") else "#a0aec0" for name in names]
         ax.barh(names, ratios, color=colors)
         ax.axvline(1.0, color="#444", linewidth=0.8)
-        ax.set_xscale("log")
+        if max(ratios) / max(min(ratios), 1e-12) > 5:  # wide spreads need a log axis
+            ax.set_xscale("log")
         ax.invert_yaxis()
         ax.set_title(f"{case.name}: time relative to {rows[0].impl} (lower is faster)", fontsize=9)
         ax.tick_params(labelsize=8)
