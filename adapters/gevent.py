@@ -44,8 +44,9 @@ def serve(
     greenlet only switches when it would block, so a keep-alive client whose next
     request has already arrived is served again at once, and under load a few
     connections are served back to back while the rest wait (tail latencies of hundreds
-    of milliseconds at 32 connections); yielding costs no measurable throughput. It
-    applies to gevent's own handler: a ``handler_class`` you pass is used as it is.
+    of milliseconds at 32 connections). Yielding costs about 6% of throughput at that
+    load, for a p99 under 20 ms. It applies to gevent's own handler: a
+    ``handler_class`` you pass is used as it is.
 
     ``server_options`` go to ``WSGIServer`` (``log=None`` turns the access log off).
     """
