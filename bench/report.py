@@ -147,10 +147,11 @@ def write_report(out: Path) -> list[Path]:
         cases = [(case, case_rows(case, times)) for case in suite.CASES]
         notes_of = getattr(suite, "report_notes", None)
         details_of = getattr(suite, "details", None)
+        details = details_of(path, out) if details_of is not None else Details()
         sections.append(
             {
-                "notes": notes_of() if notes_of is not None else [],
-                "details": details_of(path, out) if details_of is not None else Details(),
+                "notes": [*(notes_of() if notes_of is not None else []), *details.notes],
+                "details": details,
                 "name": suite_name,
                 "suite": suite,
                 "cases": cases,
@@ -209,7 +210,7 @@ def render_markdown(meta: dict[str, Any], sections: list[dict[str, Any]], out: P
             lines.append("|---|" + "---:|" * (len(table.headers) - 1))
             lines += ["| " + " | ".join(row) + " |" for row in table.rows]
             lines.append("")
-        for note in [*section["notes"], *details.notes]:
+        for note in section["notes"]:
             lines += [note, ""]
         if section["goals"]:
             lines += ["**Goals**", "", "| goal | target | measured | result |", "|---|---|---|---|"]
@@ -284,7 +285,7 @@ def render_html(meta: dict[str, Any], sections: list[dict[str, Any]]) -> str:
                 cells += [f"<td class='num'>{esc(cell)}</td>" for cell in row[1:]]
                 parts.append("<tr>" + "".join(cells) + "</tr>")
             parts.append("</table>")
-        parts.extend(f"<p>{esc(note)}</p>" for note in [*section["notes"], *details.notes])
+        parts.extend(f"<p>{esc(note)}</p>" for note in section["notes"])
         if section["goals"]:
             parts.append(
                 "<table><tr><th>goal</th><th>target</th><th>measured</th><th>result</th></tr>"

@@ -22,6 +22,8 @@ from typing import Any
 from bench.e2e.load import LoadResult, generator, generator_version, run_load
 from bench.e2e.servers import CLIENT_CPU, Running, Server, serving
 from bench.peers import missing
+from bench.suites._base import bench_name
+from bench.suites.e2e import case_of
 
 CONNECTIONS = 32
 
@@ -77,9 +79,6 @@ def _load(running: Running, duration: int, client: str) -> tuple[LoadResult, flo
 def measure_server(server: Server, plan: Plan, client: str) -> list[Any]:
     """Load every installed app of ``server``; return pyperf benchmarks (one per app)."""
     import pyperf
-
-    from bench.suites._base import bench_name
-    from bench.suites.e2e import case_of
 
     case = case_of(server)
     impls = {impl.name: impl for impl in case.impls}

@@ -190,27 +190,31 @@ def check_answer(running: Running) -> None:
         )
 
 
-def stop(running: Running) -> None:
-    """Stop the server's process group and wait for it; remove its log."""
-    pgid = running.proc.pid
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop ``proc``'s whole process group (server and workers) and wait until it is gone."""
+    pgid = proc.pid
     with suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGTERM)
     try:
-        running.proc.wait(15)
+        proc.wait(15)
     except subprocess.TimeoutExpired:
         with suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
-        running.proc.wait(10)
+        proc.wait(10)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:  # workers may outlive the master briefly
         try:
             os.killpg(pgid, 0)
         except ProcessLookupError:
-            break
+            return
         time.sleep(0.05)
-    else:
-        with suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
+    with suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def stop(running: Running) -> None:
+    """Stop a started server and remove its log."""
+    stop_group(running.proc)
     running.log.unlink(missing_ok=True)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.e2e.servers import SERVERS, Server
-from bench.suites._base import Case, Details, Goal, Impl, Table
+from bench.suites._base import Case, Details, Goal, Impl, Table, bench_name
 
 TITLE = "Real servers on loopback"
 DESCRIPTION = (
@@ -169,8 +169,6 @@ def details(path: Path, out: Path) -> Details:
     if not path.exists():
         return Details()
     runs = _runs(path)
-    from bench.suites._base import bench_name
-
     cases = [
         (
             case,

@@ -5,26 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# One implementation of port picking and process-group shutdown, shared with the
+# benchmark's e2e runner (which starts servers the same way).
+from bench.e2e.servers import HOST, free_port
+from bench.e2e.servers import stop_group as stop
+
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(
@@ -101,27 +98,6 @@ def raw_get(port: int, path: str, headers: dict[str, str] | None = None) -> tupl
     if b"transfer-encoding: chunked" in head.lower():
         body = _dechunk(body)
     return int(head.split(b" ", 2)[1]), body
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the server's whole process group and wait until every process is gone."""
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # workers may outlive the master briefly
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 @dataclass
