@@ -17,15 +17,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from typing import TYPE_CHECKING, Any
 
-from ctxcore._async import HOME_LOOP
-from ctxcore._dispatch_async import full_dispatch_async, is_async_view
-from ctxcore._propagation import copy_current_context
+from ctxcore.local import copy_current_context
 
 from .relay import run_relayed
 from .types import Environ, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from ctxcore._app import App
+    from ctxcore.app import App
 
 __all__ = ["ASGIAdapter", "scope_to_environ"]
 
@@ -100,7 +98,7 @@ class ASGIAdapter:
             raise ValueError(f"ctxcore cannot serve ASGI scope type {kind!r}")
 
     def _check(self) -> None:
-        if self.app._stacks.ident == "thread":
+        if self.app.ident == "thread":
             raise _thread_ident_error(self.app)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -165,10 +163,10 @@ class ASGIAdapter:
         try:
             ctx = app.request_context(environ)
         except Exception:
-            await _plain(send, 400, b"Bad Request: the request could not be understood.\n")
+            status, headers, text = app.malformed_request()
+            await _plain(send, int(status.split(" ", 1)[0]), text, headers)
             return
         loop = asyncio.get_running_loop()
-        HOME_LOOP.set(loop)
         ctx.push()
         error: BaseException | None = None
         try:
@@ -194,18 +192,12 @@ class ASGIAdapter:
             ctx.pop(error or ctx.error)
 
     async def _dispatch(self, ctx: Any, loop: asyncio.AbstractEventLoop) -> Any:
-        """An ``async def`` view runs on the loop; anything else in the thread pool."""
-        app = self.app
-        if not app._got_first_request:  # once: may block, so never on the loop
-            await loop.run_in_executor(
-                self._pool, copy_current_context(app._run_first_request_hooks)
-            )
-        app.match_request(ctx)
-        if is_async_view(app, ctx):
-            return await full_dispatch_async(app, ctx)
-        return await loop.run_in_executor(
-            self._pool, copy_current_context(app.dispatch_with_error_handling), ctx
-        )
+        """Dispatch through the App: blocking work goes to this adapter's thread pool."""
+
+        def call_sync(func: Any, *args: Any) -> Any:
+            return loop.run_in_executor(self._pool, copy_current_context(func), *args)
+
+        return await self.app.dispatch_async(ctx, call_sync)
 
     async def _send_body(
         self, body: Iterable[bytes], send: Send, loop: asyncio.AbstractEventLoop | None
@@ -246,15 +238,17 @@ def _next_chunk(iterator: Any) -> bytes | None:
     return next(iterator, None)
 
 
-async def _plain(send: Send, status: int, text: bytes) -> None:
+async def _plain(
+    send: Send, status: int, text: bytes, headers: list[tuple[str, str]] | None = None
+) -> None:
+    if headers is None:
+        headers = [("Content-Type", "text/plain; charset=utf-8")]
+        headers.append(("Content-Length", str(len(text))))
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(text)).encode()),
-            ],
+            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
         }
     )
     await send({"type": "http.response.body", "body": text, "more_body": False})

@@ -18,8 +18,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar, copy_context
 from typing import Any
 
-from ctxcore import LocalProxy
-from ctxcore._bodies import ContextBody
+from ctxcore.local import ContextBody, LocalProxy
 
 from .relay import run_relayed
 from .types import ASGIApp, Environ, Message, Receive, Scope, Send, StartResponse, WSGIApp

@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Sequence
+from contextlib import suppress
 
-__all__ = ["SERVERS", "build_parser", "command", "run"]
+__all__ = [
+    "HOST",
+    "SERVERS",
+    "build_parser",
+    "command",
+    "free_port",
+    "run",
+    "stop_process_group",
+]
 
 SERVERS = ("werkzeug", "gunicorn", "gevent", "uvicorn", "hypercorn")
+#: Where servers started for tests and benchmarks listen: loopback only.
+HOST = "127.0.0.1"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +85,7 @@ def command(args: argparse.Namespace) -> list[str] | None:
 
 
 def _load_app(target: str) -> object:
-    from ctxcore._app import App
+    from ctxcore.app import App
     from ctxcore.cli import load_target
 
     manager = load_target(target)
@@ -98,3 +113,36 @@ def run(argv: Sequence[str]) -> int:
 
     run_simple(args.host, args.port, _load_app(args.target), threaded=True, use_reloader=False)  # type: ignore[arg-type]
     return 0
+
+
+def free_port(host: str = HOST) -> int:
+    """Return a TCP port on ``host`` that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_process_group(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """Stop a server started with ``start_new_session=True``, its workers with it.
+
+    Sends SIGTERM to the process group, waits up to ``timeout`` (SIGKILL after), and
+    returns once every process of the group is gone: workers may outlive the master.
+    """
+    pgid = proc.pid
+    with suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        proc.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)

@@ -1,12 +1,16 @@
 """ctxcore: request-scoped globals that are correct and fast under every concurrency model.
 
-The core is a :class:`Local` whose ident source is pluggable (the current
-``contextvars`` context, the OS thread, the current greenlet, or any callable), with
-:class:`LocalStack` and :class:`LocalProxy` on top: drop-in for ``werkzeug.local``. It
-imports only the standard library.
+Two layers, importable apart:
 
-The request-context engine (``App``, ``Blueprint``, ``request``, ``session``, ``g``,
-``current_app``, ...) is loaded on first use: it needs werkzeug and itsdangerous.
+* :mod:`ctxcore.local` — the core: :class:`Local`, :class:`LocalStack`,
+  :class:`LocalProxy` over a pluggable ident source (the current ``contextvars``
+  context, the OS thread, the current greenlet, or any callable), and helpers that carry
+  the context across threads, executors, greenlets and tasks. Standard library only.
+* the request-context engine, under Flask's module names (``ctxcore.app``,
+  ``ctxcore.ctx``, ``ctxcore.globals``, ``ctxcore.sessions``, ...): ``App``,
+  ``Blueprint``, ``request``, ``session``, ``g``, ``current_app``. It needs werkzeug and
+  itsdangerous, so its names are imported here on first use and ``import ctxcore``
+  stays standard-library only.
 """
 
 from __future__ import annotations
@@ -14,77 +18,88 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._diagnostics import live_idents
-from ._ident import get_default_ident, set_default_ident
-from ._local import Local, LocalManager, release_local
-from ._propagation import (
+from .local import (
     ContextSnapshot,
+    Local,
+    LocalManager,
+    LocalProxy,
+    LocalStack,
     copy_current_context,
     create_task,
+    get_default_ident,
     gevent_spawn,
+    live_idents,
+    release_local,
     run_in_executor,
+    set_default_ident,
     spawn_greenlet,
     start_thread,
     submit,
 )
-from ._proxy import LocalProxy
-from ._stack import LocalStack
+
+# Where each engine name lives. They are imported on first access (module __getattr__)
+# so that "import ctxcore" stays standard-library only. Type checkers cannot follow
+# __getattr__, so the TYPE_CHECKING block repeats this table as imports; __all__ lists
+# every public name. tests/test_exports.py checks that the three agree.
+_LAZY = {
+    "App": ".app",
+    "AppContext": ".ctx",
+    "Blueprint": ".blueprints",
+    "Config": ".config",
+    "NullSession": ".sessions",
+    "Request": ".wrappers",
+    "RequestContext": ".ctx",
+    "Response": ".wrappers",
+    "SecureCookieSession": ".sessions",
+    "SecureCookieSessionInterface": ".sessions",
+    "SessionInterface": ".sessions",
+    "SessionMixin": ".sessions",
+    "abort": "werkzeug.exceptions",
+    "after_this_request": ".helpers",
+    "copy_current_request_context": ".helpers",
+    "current_app": ".globals",
+    "g": ".globals",
+    "has_app_context": ".helpers",
+    "has_request_context": ".helpers",
+    "jsonify": ".helpers",
+    "redirect": "werkzeug.utils",
+    "request": ".globals",
+    "session": ".globals",
+    "stream_with_context": ".helpers",
+    "url_for": ".helpers",
+}
 
 if TYPE_CHECKING:
-    from werkzeug.exceptions import abort
-    from werkzeug.utils import redirect
+    from werkzeug.exceptions import abort as abort
+    from werkzeug.utils import redirect as redirect
 
-    from ._app import App
-    from ._blueprints import Blueprint
-    from ._config import Config
-    from ._ctx import AppContext, RequestContext
-    from ._globals import current_app, g, request, session
-    from ._helpers import (
-        after_this_request,
-        copy_current_request_context,
-        has_app_context,
-        has_request_context,
-        jsonify,
-        stream_with_context,
-        url_for,
-    )
-    from ._sessions import (
-        NullSession,
-        SecureCookieSession,
-        SecureCookieSessionInterface,
-        SessionInterface,
-        SessionMixin,
-    )
-    from ._wrappers import Request, Response
+    from .app import App as App
+    from .blueprints import Blueprint as Blueprint
+    from .config import Config as Config
+    from .ctx import AppContext as AppContext
+    from .ctx import RequestContext as RequestContext
+    from .globals import current_app as current_app
+    from .globals import g as g
+    from .globals import request as request
+    from .globals import session as session
+    from .helpers import after_this_request as after_this_request
+    from .helpers import copy_current_request_context as copy_current_request_context
+    from .helpers import has_app_context as has_app_context
+    from .helpers import has_request_context as has_request_context
+    from .helpers import jsonify as jsonify
+    from .helpers import stream_with_context as stream_with_context
+    from .helpers import url_for as url_for
+    from .sessions import NullSession as NullSession
+    from .sessions import SecureCookieSession as SecureCookieSession
+    from .sessions import SecureCookieSessionInterface as SecureCookieSessionInterface
+    from .sessions import SessionInterface as SessionInterface
+    from .sessions import SessionMixin as SessionMixin
+    from .wrappers import Request as Request
+    from .wrappers import Response as Response
 
-# Engine names, imported when first used so that "import ctxcore" stays stdlib-only.
-_LAZY = {
-    "App": "._app",
-    "AppContext": "._ctx",
-    "Blueprint": "._blueprints",
-    "Config": "._config",
-    "NullSession": "._sessions",
-    "Request": "._wrappers",
-    "RequestContext": "._ctx",
-    "Response": "._wrappers",
-    "SecureCookieSession": "._sessions",
-    "SecureCookieSessionInterface": "._sessions",
-    "SessionInterface": "._sessions",
-    "SessionMixin": "._sessions",
-    "abort": "werkzeug.exceptions",
-    "after_this_request": "._helpers",
-    "copy_current_request_context": "._helpers",
-    "current_app": "._globals",
-    "g": "._globals",
-    "has_app_context": "._helpers",
-    "has_request_context": "._helpers",
-    "jsonify": "._helpers",
-    "redirect": "werkzeug.utils",
-    "request": "._globals",
-    "session": "._globals",
-    "stream_with_context": "._helpers",
-    "url_for": "._helpers",
-}
+
+# Taken now: once ctxcore.globals is imported, the name "globals" here is that module.
+_NAMESPACE = globals()
 
 
 def __getattr__(name: str) -> Any:
@@ -92,7 +107,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'ctxcore' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
+    _NAMESPACE[name] = value
     return value
 
 

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
 
-from ._propagation import submit
+from .local import submit
 
 __all__ = ["ensure_sync", "run_coroutine"]
 

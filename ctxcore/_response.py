@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException
 
-from ._wrappers import Response
+from ._stacks import top_request_context
+from .wrappers import Response
 
 if TYPE_CHECKING:
-    from ._app import App
+    from .app import App
 
-__all__ = ["make_response", "malformed_environ_response"]
+__all__ = ["MALFORMED_REQUEST", "make_response"]
 
 
 def make_response(app: App, rv: Any) -> Response:  # noqa: PLR0912
@@ -53,8 +54,6 @@ def make_response(app: App, rv: Any) -> Response:  # noqa: PLR0912
     elif isinstance(rv, Iterator):
         response = app.response_class(rv)
     elif isinstance(rv, Response) or callable(rv):
-        from ._globals import top_request_context
-
         ctx = top_request_context()
         environ = ctx.request.environ if ctx is not None else None
         response = app.response_class.force_type(rv, environ)  # type: ignore[assignment]
@@ -73,11 +72,11 @@ def make_response(app: App, rv: Any) -> Response:  # noqa: PLR0912
     return response
 
 
-def malformed_environ_response(start_response: Callable[..., Any]) -> list[bytes]:
-    """A 400 written without trusting the environ (it could not be parsed)."""
-    body = b"Bad Request: the request could not be understood.\n"
-    start_response(
-        "400 BAD REQUEST",
-        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
-    )
-    return [body]
+_MALFORMED_BODY = b"Bad Request: the request could not be understood.\n"
+#: The 400 for a request no context can be built from (status, headers, body); the
+#: same bytes from every server, written without trusting the unparsed request.
+MALFORMED_REQUEST: tuple[str, list[tuple[str, str]], bytes] = (
+    "400 BAD REQUEST",
+    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_MALFORMED_BODY)))],
+    _MALFORMED_BODY,
+)

@@ -1,8 +1,8 @@
 """A manage.py-style command manager: ``python -m ctxcore --app module:app COMMAND``.
 
 Built-in commands: ``routes`` (the URL map), ``shell`` (an interactive console with
-the app context pushed) and ``serve module:app --server NAME`` (see
-:mod:`ctxcore.adapters.serve`). Add your own with :meth:`Manager.command` (arguments from the
+the app context pushed); ``python -m ctxcore`` adds ``serve module:app --server NAME``
+(see :mod:`ctxcore.adapters.serve`). Add your own with :meth:`Manager.command` (arguments from the
 function's signature) or :meth:`Manager.option` (argparse options, declared explicitly)::
 
     manager = Manager(app)
@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ._app import App
+from .app import App
 
 __all__ = ["Manager", "load_target", "main"]
 
@@ -115,7 +115,7 @@ class Manager:
 
     def shell(self) -> None:
         """Start an interactive console with ``app`` and ``g`` (app context pushed)."""
-        from ._globals import g
+        from .globals import g
 
         banner = f"ctxcore shell for {self.app.name} (app context pushed; app, g available)"
         code.interact(banner=banner, local={"app": self.app, "g": g}, exitmsg="")
@@ -161,13 +161,8 @@ def load_target(spec: str) -> Manager:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m ctxcore``."""
+    """Run a command against an app: ``--app module:app COMMAND`` (``python -m ctxcore``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["serve"]:
-        # Handled before any app is imported: the gevent server must patch first.
-        from ctxcore.adapters.serve import run  # type: ignore[import-not-found]
-
-        return int(run(argv[1:]))
     spec = os.environ.get(ENV_APP)
     if argv[:1] == ["--app"] and len(argv) > 1:
         spec, argv = argv[1], argv[2:]

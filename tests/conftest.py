@@ -34,11 +34,11 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 def _no_context_left_pushed() -> Iterator[None]:
     """Fail a test that leaves an app or request context pushed in this thread."""
     yield
-    globals_module = sys.modules.get("ctxcore._globals")
-    if globals_module is None:
+    stacks_module = sys.modules.get("ctxcore._stacks")
+    if stacks_module is None:
         return  # the engine was never loaded: nothing could be pushed
-    leftovers = [globals_module.top_request_context(), globals_module.top_app_context()]
-    for stacks in globals_module._order:  # clean up so one failure does not cascade
+    leftovers = [stacks_module.top_request_context(), stacks_module.top_app_context()]
+    for stacks in stacks_module.all_stacks():  # clean up so one failure does not cascade
         while stacks.request.pop() is not None:
             pass
         while stacks.app.pop() is not None:

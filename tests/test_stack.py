@@ -97,4 +97,4 @@ def test_context_var_argument_is_used() -> None:
     stack: LocalStack[int] = LocalStack(var)
     stack.push(1)
     assert var.get() is not None
-    assert repr(stack).startswith("<ctxcore._stack.LocalStack ident='context' depth=1")
+    assert repr(stack).startswith("<ctxcore.local._stack.LocalStack ident='context' depth=1")

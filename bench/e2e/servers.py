@@ -11,20 +11,20 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ctxcore.adapters.serve import HOST, free_port, stop_process_group
+
 from bench.e2e.apps import EXPECTED, PATH
 
-HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CPU, CLIENT_CPU = (0, 1) if (os.cpu_count() or 1) >= 2 else (None, None)
 
@@ -90,13 +90,6 @@ SERVERS: tuple[Server, ...] = (
     Server("uvicorn uvloop", _uvicorn("uvloop"), _ASGI, ("uvicorn", "uvloop")),
     Server("uvicorn asyncio", _uvicorn("asyncio"), _ASGI, ("uvicorn",)),
 )
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -190,31 +183,9 @@ def check_answer(running: Running) -> None:
         )
 
 
-def stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """Stop ``proc``'s whole process group (server and workers) and wait until it is gone."""
-    pgid = proc.pid
-    with suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        with suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-        proc.wait(10)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # workers may outlive the master briefly
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    with suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
 def stop(running: Running) -> None:
     """Stop a started server and remove its log."""
-    stop_group(running.proc)
+    stop_process_group(running.proc)
     running.log.unlink(missing_ok=True)
 
 

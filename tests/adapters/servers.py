@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# One implementation of port picking and process-group shutdown, shared with the
-# benchmark's e2e runner (which starts servers the same way).
-from bench.e2e.servers import HOST, free_port
-from bench.e2e.servers import stop_group as stop
+# Port picking and process-group shutdown come from the serve adapter, which the
+# benchmark's e2e runner uses too.
+from ctxcore.adapters.serve import HOST, free_port
+from ctxcore.adapters.serve import stop_process_group as stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,3 +189,36 @@ def raw_exchange(
                 break
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+@dataclass
+class WrkResult:
+    """What one wrk run reported: requests served, errors, 99th percentile latency."""
+
+    requests: int
+    errors: int
+    p99_ms: float
+    summary: str
+
+
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk_load(url: str, *, connections: int, seconds: int) -> WrkResult:
+    """Run ``wrk`` against ``url`` (loopback) on keep-alive connections; parse its summary."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    ).stdout
+    requests = re.search(r"(\d+) requests in", out)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    if requests is None or p99 is None:
+        raise AssertionError(f"unexpected wrk output:\n{out}")
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors += int(non_2xx.group(1)) if non_2xx else 0
+    p99_ms = float(p99.group(1)) * _WRK_UNITS[p99.group(2)]
+    return WrkResult(int(requests.group(1)), errors, p99_ms, out)

@@ -84,8 +84,9 @@ def health() -> str:
 def diag() -> dict[str, Any]:
     """How many idents hold a pushed context right now (this request's own included)."""
     from ctxcore import live_idents
+    from ctxcore._stacks import stacks_for
 
-    stacks = app._stacks
+    stacks = stacks_for(app.ident)
     return {"request": live_idents(stacks.request), "app": live_idents(stacks.app)}
 
 

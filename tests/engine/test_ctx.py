@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-import ctxcore
 from ctxcore import (
     App,
     copy_current_request_context,
@@ -20,6 +20,10 @@ from ctxcore import (
     session,
     stream_with_context,
 )
+from ctxcore._stacks import top_app_context
+
+if sys.version_info < (3, 11):
+    from exceptiongroup import ExceptionGroup
 
 
 @pytest.fixture
@@ -59,7 +63,7 @@ def test_request_context_pushes_its_app_over_another_apps_context(app: App) -> N
 
 def test_request_context_reuses_the_active_app_context(app: App) -> None:
     with app.app_context() as app_ctx, app.test_request_context("/"):
-        assert ctxcore._globals.top_app_context() is app_ctx
+        assert top_app_context() is app_ctx
 
 
 def test_nested_repush_tears_down_once_on_last_pop(app: App) -> None:
@@ -134,7 +138,7 @@ def test_all_teardown_callbacks_run_and_errors_are_grouped(app: App) -> None:
     app.teardown_appcontext(failing("b"))
     ctx = app.app_context()
     ctx.push()
-    with pytest.raises(ctxcore._ctx._ExceptionGroup) as info:
+    with pytest.raises(ExceptionGroup) as info:
         ctx.pop()
     assert sorted(ran) == ["a", "b", "ok"]
     assert sorted(str(e) for e in info.value.exceptions) == ["a", "b"]

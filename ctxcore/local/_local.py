@@ -27,19 +27,19 @@ tracked weakly, so a dropped Local empties those other contexts still hold.
 
 from __future__ import annotations
 
+import operator
 import sys
 import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._bodies import ClosingBody
 from ._ident import IdentSpec, describe, resolve_ident
+from ._proxy import UNBOUND, LocalProxy
 from ._slots import ContextSlot, KeyedSlot, Slot, ThreadSlot, make_slot
 from ._storage import Storage, Tracker, storage_class
-
-if TYPE_CHECKING:
-    from ._proxy import LocalProxy
 
 __all__ = ["Local", "LocalManager", "release_local"]
 
@@ -283,9 +283,28 @@ class Local:
 
     def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy[Any]:
         """Return a :class:`LocalProxy` to attribute ``name`` of this Local."""
-        from ._proxy import LocalProxy
-
         return LocalProxy(self, name, unbound_message=unbound_message)
+
+    def _ctxcore_proxy_lookup(self, name: str | None) -> Callable[[], Any]:
+        """The proxy's lookup of attribute ``name`` (see :class:`ctxcore.local.ProxySource`)."""
+        if name is None:
+            raise TypeError("LocalProxy(Local) needs a name: LocalProxy(local, 'attribute')")
+        first, _, rest = name.partition(".")
+        # All C for a plain name: getattr(local, first, UNBOUND) through the read path.
+        head = partial(getattr, self, first, UNBOUND)
+        if not rest:
+            return head
+        tail = operator.attrgetter(rest)
+
+        def dotted() -> Any:
+            obj = head()
+            return obj if obj is UNBOUND else tail(obj)
+
+        return dotted
+
+    def _ctxcore_proxy_describe(self, name: str | None) -> str:
+        """Name what a proxy of attribute ``name`` stands for, for its unbound message."""
+        return f"{self!r} attribute {name!r}"
 
     def __release_local__(self) -> None:
         """Drop every value of the current ident."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ._scaffold import Scaffold
+from .scaffold import Scaffold
 
 __all__ = ["Blueprint"]
 
@@ -52,7 +52,7 @@ class Blueprint(Scaffold):
 
     def app_errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[F], F]:
         """Like ``errorhandler``, for every request of the app."""
-        from ._scaffold import error_key
+        from .scaffold import error_key
 
         key = error_key(code_or_exception)
 

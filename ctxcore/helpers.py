@@ -6,12 +6,12 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._globals import top_app_context, top_request_context
-from ._propagation import copy_current_context
+from ._stacks import top_app_context, top_request_context
+from .local import copy_current_context
 
 if TYPE_CHECKING:
-    from ._ctx import RequestContext
-    from ._wrappers import Response
+    from .ctx import RequestContext
+    from .wrappers import Response
 
 __all__ = [
     "after_this_request",

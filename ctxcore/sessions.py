@@ -18,8 +18,8 @@ from itsdangerous import BadSignature, Serializer, TimestampSigner, URLSafeTimed
 from itsdangerous.encoding import base64_encode
 
 if TYPE_CHECKING:
-    from ._app import App
-    from ._wrappers import Request, Response
+    from .app import App
+    from .wrappers import Request, Response
 
 __all__ = [
     "NullSession",

@@ -149,7 +149,7 @@ class JSONProvider:
 
     def response(self, obj: Any, status: int | None = None) -> Any:
         """A JSON response for ``obj`` (``application/json``)."""
-        from ._wrappers import Response
+        from ctxcore.wrappers import Response
 
         return Response(self.dumps(obj) + "\n", status=status, mimetype="application/json")
 

@@ -6,14 +6,14 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._globals import _Stacks, top_app_context
+from ._stacks import Stacks, top_app_context
 
 if TYPE_CHECKING:
     from werkzeug.routing import MapAdapter
 
-    from ._app import App
-    from ._sessions import SessionMixin
-    from ._wrappers import Request, Response
+    from .app import App
+    from .sessions import SessionMixin
+    from .wrappers import Request, Response
 
 __all__ = ["AppContext", "RequestContext"]
 
@@ -72,7 +72,7 @@ def run_callbacks(callbacks: list[Callable[..., Any]], *args: Any, message: str)
         raise _ExceptionGroup(message, errors)
 
 
-def _wrong_pop(ctx: object, top: object, stacks: _Stacks) -> RuntimeError:
+def _wrong_pop(ctx: object, top: object, stacks: Stacks) -> RuntimeError:
     if top is None:
         return RuntimeError(
             f"Cannot pop {ctx!r}: no context is active in this {stacks.ident} (ident "
@@ -105,7 +105,7 @@ class AppContext:
     def __init__(self, app: App) -> None:
         self.app = app
         self.g = app.app_ctx_globals_class()
-        self._stacks: _Stacks = app._stacks
+        self._stacks: Stacks = app._stacks
 
     def push(self) -> _Token:
         """Make this context active for the current ident; return a token for :meth:`pop`."""
@@ -151,7 +151,7 @@ class RequestContext:
         self.app = app
         self.request: Request = request if request is not None else app.request_class(environ)
         self._session: SessionMixin | None = None
-        self._stacks: _Stacks = app._stacks
+        self._stacks: Stacks = app._stacks
         self._implicit: list[AppContext | None] = []
         self._after_request: list[Callable[[Response], Response]] = []
         self._origin: RequestContext | None = None

@@ -2,40 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextvars import copy_context
 from typing import Any, TypeVar
 
-from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequestKeyError, HTTPException
 from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
-from werkzeug.test import Client, EnvironBuilder
+from werkzeug.test import EnvironBuilder
+from werkzeug.utils import import_string
 
 from . import json as _json
-from ._async import ensure_sync
-from ._blueprints import Blueprint
-from ._bodies import ClosingBody, ContextBody
-from ._config import Config
-from ._ctx import AppContext, RequestContext, _AppCtxGlobals, run_callbacks
-from ._globals import stacks_for, top_request_context
-from ._ident import IdentSpec
-from ._response import make_response, malformed_environ_response
-from ._scaffold import ErrorKey, Scaffold
-from ._sessions import SecureCookieSessionInterface, SessionInterface
-from ._wrappers import Request, Response
+from ._async import HOME_LOOP, ensure_sync
+from ._flow import (
+    dispatch_flow,
+    exception_flow,
+    full_flow,
+    preprocess_flow,
+    response_flow,
+    run_async,
+    run_sync,
+    user_exception_flow,
+    view_flow,
+)
+from ._response import MALFORMED_REQUEST, make_response
+from ._stacks import stacks_for, top_request_context
+from .blueprints import Blueprint
+from .config import Config
+from .ctx import AppContext, RequestContext, _AppCtxGlobals, run_callbacks
+from .local import ClosingBody, ContextBody, Ident, IdentSpec
+from .scaffold import ErrorKey, Scaffold
+from .sessions import SecureCookieSessionInterface, SessionInterface
+from .testing import TestClient
+from .wrappers import Request, Response
 
 __all__ = ["App"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class TestClient(Client):
-    """werkzeug's test client, buffering responses so each request finishes (and its
-    contexts are popped) before the call returns."""
-
-    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
-        return super().open(*args, buffered=buffered, **kwargs)
+#: ``call_sync(func, *args)``: run a synchronous callable off the event loop and await
+#: its result (what an ASGI server adapter hands :meth:`App.dispatch_async`).
+CallSync = Callable[..., Awaitable[Any]]
 
 
 class App(Scaffold):
@@ -50,6 +61,10 @@ class App(Scaffold):
     response_class = Response
     app_ctx_globals_class = _AppCtxGlobals
     test_client_class = TestClient
+    #: The ASGI driver behind :attr:`asgi`: a class taking the App, or its dotted path.
+    #: The engine names its default rather than importing it: the server adapters are
+    #: the layer above the engine (``ctxcore.adapters``), resolved on first use.
+    asgi_class: type[Any] | str = "ctxcore.adapters.asgi:ASGIAdapter"
 
     def __init__(self, import_name: str, *, ident: IdentSpec = None, name: str | None = None):
         super().__init__(import_name)
@@ -133,13 +148,21 @@ class App(Scaffold):
         ``ctxcore.adapters.asgi`` on first use.
         """
         if self._asgi is None:
-            # The one place the engine reaches the adapters: the ASGI entry is part of the
-            # App's interface, its implementation lives with the other server adapters.
-            # (mypy checks adapters/ under its source path, not as ctxcore.adapters.)
-            from ctxcore.adapters.asgi import ASGIAdapter  # type: ignore[import-not-found]
-
-            self._asgi = ASGIAdapter(self)
+            driver = self.asgi_class
+            if isinstance(driver, str):
+                driver = import_string(driver)
+            self._asgi = driver(self)
         return self._asgi
+
+    @property
+    def ident(self) -> Ident:
+        """The ident source of this app's context stacks (``"context"``, ``"thread"``, ...)."""
+        return self._stacks.ident
+
+    @property
+    def got_first_request(self) -> bool:
+        """Whether the ``before_first_request`` hooks have run."""
+        return self._got_first_request
 
     def teardown_appcontext(self, func: F) -> F:
         """Run ``func(error_or_None)`` when each app context is popped."""
@@ -308,7 +331,9 @@ class App(Scaffold):
         try:
             ctx = self.request_context(environ)
         except Exception:
-            return malformed_environ_response(start_response)
+            status, headers, text = self.malformed_request()
+            start_response(status, headers)
+            return [text]
         ctx.push()
         try:
             response = self.dispatch_with_error_handling(ctx)
@@ -318,31 +343,49 @@ class App(Scaffold):
             raise
         return ClosingBody(body, lambda: ctx.pop(ctx.error))
 
+    def malformed_request(self) -> tuple[str, list[tuple[str, str]], bytes]:
+        """The 400 answer to a request no context can be built from: status, headers, body.
+
+        Built without reading the request (it could not be parsed), for every server.
+        """
+        status, headers, body = MALFORMED_REQUEST
+        return status, list(headers), body
+
     def dispatch_with_error_handling(self, ctx: RequestContext) -> Response:
         """:meth:`full_dispatch_request`, with an unhandled error turned into a 500.
 
         The error (if any) is kept on ``ctx.error`` for teardown.
         """
-        try:
-            return self.full_dispatch_request(ctx)
-        except Exception as exc:
-            ctx.error = exc
-            return self.handle_exception(ctx, exc)
+        return run_sync(dispatch_flow(self, ctx))
+
+    async def dispatch_async(self, ctx: RequestContext, call_sync: CallSync) -> Response:
+        """Handle the pushed request from an event loop; errors become responses.
+
+        ``call_sync(func, *args)`` runs blocking work off the loop (an ASGI adapter's
+        thread pool). An ``async def`` view runs on the loop with its hooks (coroutine
+        hooks awaited, plain ones called inline, so keep those short); anything else,
+        the first-request hooks included, goes through ``call_sync``. Coroutines that
+        sync code starts from there are sent back to this loop.
+        """
+        HOME_LOOP.set(asyncio.get_running_loop())
+        if not self._got_first_request:
+            try:
+                await call_sync(self.run_first_request_hooks)
+            except Exception as exc:
+                ctx.error = exc
+                return await run_async(exception_flow(self, ctx, exc))
+        self.match_request(ctx)
+        if self.is_async_view(ctx):
+            return await run_async(dispatch_flow(self, ctx))
+        response: Response = await call_sync(self.dispatch_with_error_handling, ctx)
+        return response
 
     def full_dispatch_request(self, ctx: RequestContext) -> Response:
         """Run hooks and the view for the active request; return the final response."""
-        if not self._got_first_request:
-            self._run_first_request_hooks()
-        self.match_request(ctx)
-        try:
-            rv = self.preprocess_request(ctx)
-            if rv is None:
-                rv = self.dispatch_request(ctx)
-        except Exception as exc:
-            rv = self.handle_user_exception(ctx, exc)
-        return self.process_response(ctx, make_response(self, rv))
+        return run_sync(full_flow(self, ctx))
 
-    def _run_first_request_hooks(self) -> None:
+    def run_first_request_hooks(self) -> None:
+        """Run the ``before_first_request`` hooks unless they have run (once, race-free)."""
         with self._first_request_lock:
             if self._got_first_request:
                 return
@@ -363,11 +406,7 @@ class App(Scaffold):
 
     def preprocess_request(self, ctx: RequestContext) -> Any:
         """Run ``before_request`` hooks (app first); the first non-None result wins."""
-        for func in self.before_hooks(ctx):
-            rv = ensure_sync(func)()
-            if rv is not None:
-                return rv
-        return None
+        return run_sync(preprocess_flow(self, ctx))
 
     def match_request(self, ctx: RequestContext) -> None:
         """Route the request: set its rule and view args, or keep the routing error.
@@ -406,19 +445,29 @@ class App(Scaffold):
             return response
         return self.view_functions[rule.endpoint]
 
+    def is_async_view(self, ctx: RequestContext) -> bool:
+        """Whether the matched view (after :meth:`match_request`) is ``async def``."""
+        rule = ctx.request.url_rule
+        if rule is None or ctx.request.routing_exception is not None:
+            return False
+        return inspect.iscoroutinefunction(self.view_functions.get(rule.endpoint))
+
     def dispatch_request(self, ctx: RequestContext) -> Any:
         """Call the matched view (or raise the routing error)."""
-        view = self.view_for(ctx)
-        if isinstance(view, Response):
-            return view
-        return ensure_sync(view)(**(ctx.request.view_args or {}))
+        return run_sync(view_flow(self, ctx))
+
+    def make_response(self, rv: Any) -> Response:
+        """Convert what a view returned into :attr:`response_class`.
+
+        Accepted: a Response, ``str``/``bytes``, a ``dict``/``list`` (JSON), an iterator
+        of chunks (streamed), an HTTPException, or a ``(body, status)``,
+        ``(body, headers)`` or ``(body, status, headers)`` tuple.
+        """
+        return make_response(self, rv)
 
     def process_response(self, ctx: RequestContext, response: Response) -> Response:
         """Run ``after_this_request`` then ``after_request`` hooks; save the session."""
-        for func in self.after_hooks(ctx):
-            response = ensure_sync(func)(response)
-        self.save_session(ctx, response)
-        return response
+        return run_sync(response_flow(self, ctx, response))
 
     def save_session(self, ctx: RequestContext, response: Response) -> None:
         """Save the session on ``response`` if this request opened a real one."""
@@ -461,28 +510,11 @@ class App(Scaffold):
 
     def handle_user_exception(self, ctx: RequestContext, exc: Exception) -> Any:
         """Turn an error raised by a hook or view into a response via the handlers."""
-        handler = self.user_error_handler(ctx, exc)
-        return exc if handler is None else ensure_sync(handler)(exc)
+        return run_sync(user_exception_flow(self, ctx, exc))
 
     def handle_exception(self, ctx: RequestContext, exc: Exception) -> Response:
         """An unhandled error: log it, then answer 500 (through a 500 handler if any)."""
-        propagate = self.config["PROPAGATE_EXCEPTIONS"]
-        if propagate is None:
-            propagate = self.config["TESTING"] or self.config["DEBUG"]
-        if propagate:
-            raise exc
-        self.logger.error(
-            "Exception on %s [%s]", ctx.request.path, ctx.request.method, exc_info=exc
-        )
-        server_error = InternalServerError(original_exception=exc)
-        handler = self.find_error_handler(server_error, ctx.request.blueprints)
-        rv: Any = server_error if handler is None else ensure_sync(handler)(server_error)
-        response = make_response(self, rv)
-        try:
-            return self.process_response(ctx, response)
-        except Exception:
-            self.logger.exception("after_request hook failed while handling an error")
-            return response
+        return run_sync(exception_flow(self, ctx, exc))
 
     def do_teardown_request(self, exc: BaseException | None) -> None:
         """Run every ``teardown_request`` hook (blueprints first); raise their errors together."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ._ident import IdentSpec, resolve_ident
+from ._proxy import UNBOUND, LocalProxy
 from ._slots import Slot, make_slot
-
-if TYPE_CHECKING:
-    from ._proxy import LocalProxy
 
 __all__ = ["LocalStack"]
 
@@ -108,9 +108,25 @@ class LocalStack(Generic[T]):
         self, name: str | None = None, *, unbound_message: str | None = None
     ) -> LocalProxy[Any]:
         """Return a :class:`LocalProxy` to the top item, or to its attribute ``name``."""
-        from ._proxy import LocalProxy
-
         return LocalProxy(self, name, unbound_message=unbound_message)
+
+    def _ctxcore_proxy_lookup(self, name: str | None) -> Callable[[], Any]:
+        """The proxy's lookup of the top item (see :class:`ctxcore.local.ProxySource`)."""
+        get = self._get
+        get_name = None if name is None else operator.attrgetter(name)
+
+        def top() -> Any:
+            frame = get(None)
+            if frame is None:
+                return UNBOUND
+            return frame[0] if get_name is None else get_name(frame[0])
+
+        return top
+
+    def _ctxcore_proxy_describe(self, name: str | None) -> str:
+        """Name what a proxy of the top (or its ``name``) stands for, for its unbound message."""
+        attr = f" attribute {name!r}" if name else ""
+        return f"the top of {self!r}{attr}"
 
     @property
     def ident(self) -> Any:

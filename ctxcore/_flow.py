@@ -1,0 +1,178 @@
+"""The request flow, written once and driven two ways (sync for WSGI, async for ASGI).
+
+Each step of handling a request — ``before_request`` hooks, the view, error handlers,
+``after_request`` hooks, the 500 path — is a generator that does no I/O and calls no
+user code itself. Where it needs a hook, view or handler run, it *yields* a call::
+
+    result = yield func, args, kwargs
+
+and the driver runs it: :func:`run_sync` calls it (an ``async def`` one runs to
+completion through :func:`ensure_sync`), :func:`run_async` awaits a coroutine on the
+running loop. The driver sends the result back in, or throws the call's exception in,
+so the step's own ``try``/``except`` decides what an error means. The ordering and
+error rules therefore exist once, whichever kind of server drives them.
+
+Only ``Exception`` is thrown back into a step: a ``BaseException`` raised by user code
+(``KeyboardInterrupt``, ``SystemExit``, a generator's ``GeneratorExit``) leaves the
+driver at once, as it would leave a plain function.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+from werkzeug.exceptions import InternalServerError
+
+from ._async import ensure_sync
+
+if TYPE_CHECKING:
+    from .app import App
+    from .ctx import RequestContext
+    from .wrappers import Response
+
+__all__ = [
+    "Call",
+    "Flow",
+    "dispatch_flow",
+    "exception_flow",
+    "full_flow",
+    "preprocess_flow",
+    "response_flow",
+    "run_async",
+    "run_sync",
+    "user_exception_flow",
+    "view_flow",
+]
+
+R = TypeVar("R")
+
+#: A call a step asks its driver to make: ``(func, args, kwargs)``.
+Call: TypeAlias = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+#: A step: yields calls, receives their results, returns its own result.
+Flow: TypeAlias = Generator[Call, Any, R]
+
+_NO_KWARGS: dict[str, Any] = {}
+
+
+def run_sync(flow: Flow[R]) -> R:
+    """Drive ``flow`` in the calling thread; return what it returns."""
+    send = flow.send
+    try:
+        func, args, kwargs = next(flow)
+        while True:
+            try:
+                result = ensure_sync(func)(*args, **kwargs)
+            except Exception as exc:
+                func, args, kwargs = flow.throw(exc)
+            else:
+                func, args, kwargs = send(result)
+    except StopIteration as stop:
+        value: R = stop.value
+        return value
+
+
+async def run_async(flow: Flow[R]) -> R:
+    """Drive ``flow`` on the running loop: coroutines are awaited, plain calls made inline."""
+    send = flow.send
+    try:
+        func, args, kwargs = next(flow)
+        while True:
+            try:
+                result = func(*args, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception as exc:
+                func, args, kwargs = flow.throw(exc)
+            else:
+                func, args, kwargs = send(result)
+    except StopIteration as stop:
+        value: R = stop.value
+        return value
+
+
+def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:
+    """``before_request`` hooks, app first; the first non-None result wins."""
+    for func in app.before_hooks(ctx):
+        rv = yield func, (), _NO_KWARGS
+        if rv is not None:
+            return rv
+    return None
+
+
+def view_flow(app: App, ctx: RequestContext) -> Flow[Any]:
+    """The matched view (or the automatic OPTIONS response); raises the routing error."""
+    view = app.view_for(ctx)
+    if isinstance(view, app.response_class):
+        return view
+    return (yield view, (), ctx.request.view_args or _NO_KWARGS)
+
+
+def user_exception_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Any]:
+    """An error from a hook or view, through its handler (re-raised when it has none)."""
+    handler = app.user_error_handler(ctx, exc)
+    if handler is None:
+        return exc
+    return (yield handler, (exc,), _NO_KWARGS)
+
+
+def response_flow(app: App, ctx: RequestContext, response: Response) -> Flow[Response]:
+    """``after_this_request`` callbacks then ``after_request`` hooks; save the session."""
+    for func in app.after_hooks(ctx):
+        response = yield func, (response,), _NO_KWARGS
+    app.save_session(ctx, response)
+    return response
+
+
+def exception_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Response]:
+    """An unhandled error: log it, then answer 500 (through a 500 handler if any).
+
+    Re-raises ``exc`` when ``PROPAGATE_EXCEPTIONS`` (or testing/debug) says so.
+    """
+    propagate = app.config["PROPAGATE_EXCEPTIONS"]
+    if propagate is None:
+        propagate = app.config["TESTING"] or app.config["DEBUG"]
+    if propagate:
+        raise exc
+    app.logger.error("Exception on %s [%s]", ctx.request.path, ctx.request.method, exc_info=exc)
+    server_error = InternalServerError(original_exception=exc)
+    handler = app.find_error_handler(server_error, ctx.request.blueprints)
+    rv: Any = server_error
+    if handler is not None:
+        rv = yield handler, (server_error,), _NO_KWARGS
+    response = app.make_response(rv)
+    try:
+        return (yield from response_flow(app, ctx, response))
+    except Exception:
+        app.logger.exception("after_request hook failed while handling an error")
+        return response
+
+
+def full_flow(app: App, ctx: RequestContext) -> Flow[Response]:
+    """First-request hooks, routing, hooks, view, handlers and after hooks.
+
+    An error no handler takes propagates (see :func:`dispatch_flow`).
+    """
+    if not app.got_first_request:
+        yield app.run_first_request_hooks, (), _NO_KWARGS
+    app.match_request(ctx)
+    try:
+        rv = yield from preprocess_flow(app, ctx)
+        if rv is None:
+            rv = yield from view_flow(app, ctx)
+    except Exception as exc:
+        rv = yield from user_exception_flow(app, ctx, exc)
+    return (yield from response_flow(app, ctx, app.make_response(rv)))
+
+
+def dispatch_flow(app: App, ctx: RequestContext) -> Flow[Response]:
+    """:func:`full_flow`, with an unhandled error turned into a 500.
+
+    The error (if any) is kept on ``ctx.error`` for teardown.
+    """
+    try:
+        return (yield from full_flow(app, ctx))
+    except Exception as exc:
+        ctx.error = exc
+        return (yield from exception_flow(app, ctx, exc))
