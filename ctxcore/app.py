@@ -173,51 +173,7 @@ class App(Scaffold):
         self, blueprint: Blueprint, *, url_prefix: str | None = None, name: str | None = None
     ) -> None:
         """Register a blueprint's routes, hooks and handlers (and its nested blueprints)."""
-        self._register(
-            blueprint, url_prefix=url_prefix, name=name, parent_name="", parent_prefix=""
-        )
-
-    def _register(
-        self,
-        bp: Blueprint,
-        *,
-        url_prefix: str | None,
-        name: str | None,
-        parent_name: str,
-        parent_prefix: str,
-    ) -> None:
-        local_name = name or bp.name
-        if "." in local_name:
-            raise ValueError(f"blueprint name {local_name!r} must not contain a dot")
-        full = f"{parent_name}.{local_name}" if parent_name else local_name
-        if full in self.blueprints:
-            raise ValueError(
-                f"a blueprint named {full!r} is already registered; register it again with "
-                "name='another' to mount it twice"
-            )
-        self.blueprints[full] = bp
-        own = url_prefix if url_prefix is not None else (bp.url_prefix or "")
-        prefix = parent_prefix + ("/" + own.strip("/") if own.strip("/") else "")
-        for rule, endpoint, view_func, options in bp.route_records:
-            path = (prefix + rule) if prefix else rule
-            self.add_url_rule(
-                path or "/", f"{full}.{endpoint or view_func.__name__}", view_func, **dict(options)
-            )
-        self.scoped_before[full] = list(bp.before_request_funcs)
-        self.scoped_after[full] = list(bp.after_request_funcs)
-        self.scoped_teardown[full] = list(bp.teardown_request_funcs)
-        self.scoped_errors[full] = dict(bp.error_handler_spec)
-        self.before_request_funcs.extend(bp.app_before_request_funcs)
-        self.after_request_funcs.extend(bp.app_after_request_funcs)
-        self.error_handler_spec.update(bp.app_error_handler_spec)
-        for child, options in bp.children:
-            self._register(
-                child,
-                url_prefix=options.get("url_prefix"),
-                name=options.get("name"),
-                parent_name=full,
-                parent_prefix=prefix,
-            )
+        blueprint.register(self, url_prefix=url_prefix, name=name)
 
     # -- contexts --------------------------------------------------------------------
 

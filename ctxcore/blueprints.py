@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .scaffold import Scaffold
+
+if TYPE_CHECKING:
+    from .app import App
 
 __all__ = ["Blueprint"]
 
@@ -39,6 +42,53 @@ class Blueprint(Scaffold):
         if blueprint is self:
             raise ValueError("a blueprint cannot be registered on itself")
         self.children.append((blueprint, options))
+
+    def register(
+        self,
+        app: App,
+        *,
+        url_prefix: str | None = None,
+        name: str | None = None,
+        parent_name: str = "",
+        parent_prefix: str = "",
+    ) -> None:
+        """Add this blueprint's routes, hooks and handlers to ``app`` (then its children's).
+
+        Called by :meth:`App.register_blueprint`; ``parent_name`` and ``parent_prefix``
+        are those of the blueprint this one is nested in.
+        """
+        local_name = name or self.name
+        if "." in local_name:
+            raise ValueError(f"blueprint name {local_name!r} must not contain a dot")
+        full = f"{parent_name}.{local_name}" if parent_name else local_name
+        if full in app.blueprints:
+            raise ValueError(
+                f"a blueprint named {full!r} is already registered; register it again with "
+                "name='another' to mount it twice"
+            )
+        app.blueprints[full] = self
+        own = url_prefix if url_prefix is not None else (self.url_prefix or "")
+        prefix = parent_prefix + ("/" + own.strip("/") if own.strip("/") else "")
+        for rule, endpoint, view_func, options in self.route_records:
+            path = (prefix + rule) if prefix else rule
+            app.add_url_rule(
+                path or "/", f"{full}.{endpoint or view_func.__name__}", view_func, **dict(options)
+            )
+        app.scoped_before[full] = list(self.before_request_funcs)
+        app.scoped_after[full] = list(self.after_request_funcs)
+        app.scoped_teardown[full] = list(self.teardown_request_funcs)
+        app.scoped_errors[full] = dict(self.error_handler_spec)
+        app.before_request_funcs.extend(self.app_before_request_funcs)
+        app.after_request_funcs.extend(self.app_after_request_funcs)
+        app.error_handler_spec.update(self.app_error_handler_spec)
+        for child, options in self.children:
+            child.register(
+                app,
+                url_prefix=options.get("url_prefix"),
+                name=options.get("name"),
+                parent_name=full,
+                parent_prefix=prefix,
+            )
 
     def before_app_request(self, func: F) -> F:
         """Like ``before_request``, for every request of the app."""

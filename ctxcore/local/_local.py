@@ -19,10 +19,51 @@ A miss (``__missing__`` or ``__new__``) is the only Python frame: it resolves cl
 attributes (methods, dunders) or raises ``AttributeError`` naming the ident source.
 No ``__getattr__`` is defined, which keeps the interpreter on its quicker hook.
 
-Under ``"context"`` a published storage is never mutated: a write copies it, so a copied
-context (a child task) keeps the values it saw at the copy. Threads, greenlets and
-callable idents are never copied, so their storage is written in place. Storages are
-tracked weakly, so a dropped Local empties those other contexts still hold.
+Why ``__new__`` is the read-miss path
+-------------------------------------
+On the classmethod route a miss is not an exception but a value: ``slot.get(cls)``
+returns its default, the per-Local class, and the interpreter then calls it with the
+name. Calling a class runs its ``__new__``, so the per-Local class's ``__new__`` *is*
+the miss handler (``_unset``): it never builds an instance. That is why the base
+class's ``__new__`` creates the one instance with ``object.__new__(subclass)``; on
+that route, calling ``type(local)(...)`` reads a name instead of making a second Local.
+
+Writes under ``"context"``: the rules
+-------------------------------------
+Under ``"context"`` a published storage is never mutated while another context can see
+it: a child task or a copied context keeps the values it saw at the copy. Copying on
+every write would cost a dict copy per ``local.x = ...``, so a write changes the storage
+in place when this context is provably its only user, and copies it otherwise. The
+proof is a reference count, and it holds only under these rules (``_copy_on_write_hooks``):
+
+1. *What is counted.* A context does not reference the storage directly: its variable
+   holds ``R``, a bound method, and every copy of the context shares that same ``R``
+   object. ``R`` holds the storage once however many contexts share it, so counting the
+   storage's references as they stand cannot tell "only here" from "here and in ten
+   copies".
+2. *Republish first.* So the write first publishes a new bound method (``put(
+   storage.__getitem__)``) in this context. If no copy holds the old ``R``, it dies on
+   the spot; if one does, it keeps a second reference to the storage alive.
+3. *Owned means exactly two references:* the hook's local variable ``storage`` and the
+   bound method just published. ``owned`` is measured at import (``_SOLE``, what
+   ``sys.getrefcount`` reports for an object one local holds: interpreters differ on
+   whether the call's own argument counts) plus one for the published method. One more
+   reference means another context, or some other holder, can see the storage: copy.
+4. *No other strong reference in the hook's frame.* The hook keeps only ``storage``:
+   the old bound method is used in an expression (``get(empty).__self__``) and dropped
+   at once, and the ``Token`` that ``ContextVar.set`` returns is discarded, not stored
+   (a token holds the old value, hence the old ``R``). Keeping either in a local would
+   make every write look shared; a stray reference elsewhere only costs a copy, never
+   correctness, because the rule errs towards copying.
+5. *The empty storage is never written.* ``nothing`` (the storage behind ``empty``) is
+   shared by every context that never wrote: a write there always makes a new storage.
+
+Without reference counts (not CPython) ``getrefcount`` is a stand-in that never
+matches, so every write copies. Deletes follow the same rules.
+
+Threads, greenlets and callable idents are never copied, so their storage is written
+in place. Storages are tracked weakly, so a dropped Local empties those other contexts
+still hold.
 """
 
 from __future__ import annotations

@@ -84,30 +84,24 @@ def _make_lookup(source: object, name: str | None) -> Callable[[], Any]:
     if lookup is not None:
         built: Callable[[], Any] = lookup(source, name)
         return built
-    get_name = None if name is None else operator.attrgetter(name)
     if isinstance(source, ContextVar):
-        var_get = partial(source.get, UNBOUND)
-        if get_name is None:
-            return var_get
+        get: Callable[[], Any] = partial(source.get, UNBOUND)
+    elif callable(source):
+        get = source
+    else:
+        raise TypeError(
+            f"LocalProxy cannot proxy a {type(source).__name__}: give it a Local and a name, "
+            "a LocalStack, a ContextVar or a callable returning the object"
+        )
+    if name is None:
+        return get
+    get_name = operator.attrgetter(name)
 
-        def var_lookup() -> Any:
-            obj = var_get()
-            return obj if obj is UNBOUND else get_name(obj)
+    def named_lookup() -> Any:
+        obj = get()
+        return obj if obj is UNBOUND else get_name(obj)
 
-        return var_lookup
-    if callable(source):
-        if get_name is None:
-            return source
-
-        def call_lookup() -> Any:
-            obj = source()
-            return obj if obj is UNBOUND else get_name(obj)
-
-        return call_lookup
-    raise TypeError(
-        f"LocalProxy cannot proxy a {type(source).__name__}: give it a Local and a name, "
-        "a LocalStack, a ContextVar or a callable returning the object"
-    )
+    return named_lookup
 
 
 class LocalProxy(Generic[T]):
