@@ -13,12 +13,10 @@ import asyncio
 import io
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from typing import TYPE_CHECKING, Any
 
-from ctxcore.local import copy_current_context
-
+from .lanes import LanePool, RequestLane
 from .relay import run_relayed
 from .types import Environ, Receive, Scope, Send
 
@@ -29,6 +27,8 @@ __all__ = ["ASGIAdapter", "scope_to_environ"]
 
 #: Requests larger than this are refused with 413 (override per adapter).
 MAX_BODY = 16 * 1024 * 1024
+#: How many requests may run sync code at once (one worker thread each).
+DEFAULT_LANES = 64
 
 
 def _thread_ident_error(app: App) -> RuntimeError:
@@ -84,7 +84,8 @@ class ASGIAdapter:
     def __init__(self, app: App, *, max_workers: int | None = None, max_body: int = MAX_BODY):
         self.app = app
         self.max_body = max_body
-        self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="ctxcore-asgi")
+        # One lane (worker thread) per request running sync code: see ctxcore.adapters.lanes.
+        self._lanes = LanePool(max_workers or DEFAULT_LANES, name="ctxcore-asgi")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -119,7 +120,7 @@ class ASGIAdapter:
                     await send({"type": "lifespan.shutdown.failed", "message": str(exc)})
                 else:
                     await send({"type": "lifespan.shutdown.complete"})
-                self._pool.shutdown(wait=False)
+                self._lanes.close()
                 return
 
     async def _run_hooks(self, funcs: list[Any]) -> None:
@@ -166,11 +167,13 @@ class ASGIAdapter:
             status, headers, text = app.malformed_request()
             await _plain(send, int(status.split(" ", 1)[0]), text, headers)
             return
-        loop = asyncio.get_running_loop()
+        # Every sync call of this request (hooks, view, body chunks, teardown) runs on
+        # this one lane's thread; async code stays on the loop.
+        lane = RequestLane(self._lanes)
         ctx.push()
         error: BaseException | None = None
         try:
-            response = await self._dispatch(ctx, loop)
+            response = await app.dispatch_async(ctx, lane)
             body, status, headers = response.get_wsgi_response(environ)
             await send(
                 {
@@ -182,48 +185,52 @@ class ASGIAdapter:
                 }
             )
             # A buffered body with nothing to run on close is sent and closed right here;
-            # anything else may block (generators, files, callbacks): thread pool.
+            # anything else may block (generators, files, callbacks): the lane.
             in_memory = response.is_sequence and not getattr(response, "has_close_callbacks", True)
-            await self._send_body(body, send, None if in_memory else loop)
+            await self._send_body(body, send, lane, in_memory)
         except BaseException as exc:
             error = exc
             raise
         finally:
-            ctx.pop(error or ctx.error)
-
-    async def _dispatch(self, ctx: Any, loop: asyncio.AbstractEventLoop) -> Any:
-        """Dispatch through the App: blocking work goes to this adapter's thread pool."""
-
-        def call_sync(func: Any, *args: Any) -> Any:
-            return loop.run_in_executor(self._pool, copy_current_context(func), *args)
-
-        return await self.app.dispatch_async(ctx, call_sync)
+            try:
+                await app.end_request_async(ctx, lane, error)
+            finally:
+                lane.release()
 
     async def _send_body(
-        self, body: Iterable[bytes], send: Send, loop: asyncio.AbstractEventLoop | None
+        self, body: Iterable[bytes], send: Send, lane: RequestLane, in_memory: bool
     ) -> None:
-        """Send ``body``; with ``loop=None`` it is iterated and closed on the loop."""
+        """Send ``body``, then close it (on the loop when ``in_memory``, else on the lane).
+
+        The response has started: an error producing or closing the body is logged, and
+        the body ends there, so the connection stays usable.
+        """
         close = getattr(body, "close", None)
         try:
-            if loop is None or isinstance(body, list | tuple):
+            if in_memory or isinstance(body, list | tuple):
                 # In memory already: one message (each send is relayed through a task).
                 data = b"".join(body)
                 await send({"type": "http.response.body", "body": data, "more_body": False})
             else:
-                await self._send_stream(body, send, loop)
+                await self._send_stream(body, send, lane)
         finally:
-            if close is not None and loop is None:
-                close()
-            elif close is not None and loop is not None:
-                await loop.run_in_executor(self._pool, copy_current_context(close))
+            if close is not None:
+                try:
+                    if in_memory:
+                        close()
+                    else:
+                        await lane(close)
+                except Exception:
+                    self.app.logger.exception("Error closing the response body")
 
-    async def _send_stream(
-        self, body: Iterable[bytes], send: Send, loop: asyncio.AbstractEventLoop
-    ) -> None:
+    async def _send_stream(self, body: Iterable[bytes], send: Send, lane: RequestLane) -> None:
         iterator = iter(body)
-        step = copy_current_context(_next_chunk)
         while True:
-            chunk = await loop.run_in_executor(self._pool, step, iterator)
+            try:
+                chunk = await lane(_next_chunk, iterator)
+            except Exception:
+                self.app.logger.exception("Error producing the response body; ending it here")
+                chunk = None
             if chunk is None:
                 break
             await send({"type": "http.response.body", "body": chunk, "more_body": True})

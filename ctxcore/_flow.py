@@ -12,20 +12,33 @@ running loop. The driver sends the result back in, or throws the call's exceptio
 so the step's own ``try``/``except`` decides what an error means. The ordering and
 error rules therefore exist once, whichever kind of server drives them.
 
-Only ``Exception`` is thrown back into a step: a ``BaseException`` raised by user code
-(``KeyboardInterrupt``, ``SystemExit``, a generator's ``GeneratorExit``) leaves the
-driver at once, as it would leave a plain function.
+Every exception is thrown back in, ``BaseException`` included (``KeyboardInterrupt``,
+an ``asyncio.CancelledError`` while a coroutine is awaited): steps catch only
+``Exception``, so the others pass through them, but their ``finally`` blocks (popping
+a context) still run at once, in the right context, rather than whenever the
+abandoned generator would be collected. A step's ``finally`` may itself yield calls
+(teardown after a failed request): the driver runs them, then the pending exception
+goes on.
+
+Teardown is a flow too (:func:`teardown_request_flow`, :func:`callbacks_flow`), so an
+ASGI server can run sync teardown where it ran the request's other sync code.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Generator
+import sys
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from werkzeug.exceptions import InternalServerError
 
 from ._async import ensure_sync
+
+if sys.version_info >= (3, 11):
+    _ExceptionGroup = ExceptionGroup  # noqa: F821 - a builtin from 3.11
+else:  # pragma: no cover - exercised on 3.10 only
+    from exceptiongroup import ExceptionGroup as _ExceptionGroup  # type: ignore[import-not-found]
 
 if TYPE_CHECKING:
     from .app import App
@@ -34,14 +47,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Call",
+    "CallSync",
     "Flow",
+    "callbacks_flow",
     "dispatch_flow",
     "exception_flow",
     "full_flow",
     "preprocess_flow",
+    "raise_together",
     "response_flow",
     "run_async",
     "run_sync",
+    "teardown_appcontext_flow",
+    "teardown_request_flow",
     "user_exception_flow",
     "view_flow",
 ]
@@ -52,6 +70,9 @@ R = TypeVar("R")
 Call: TypeAlias = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 #: A step: yields calls, receives their results, returns its own result.
 Flow: TypeAlias = Generator[Call, Any, R]
+#: ``call_sync(func, *args, **kwargs)``: make a synchronous call somewhere else (an
+#: ASGI adapter's worker thread) and await its result.
+CallSync: TypeAlias = Callable[..., Awaitable[Any]]
 
 _NO_KWARGS: dict[str, Any] = {}
 
@@ -64,7 +85,7 @@ def run_sync(flow: Flow[R]) -> R:
         while True:
             try:
                 result = ensure_sync(func)(*args, **kwargs)
-            except Exception as exc:
+            except BaseException as exc:
                 func, args, kwargs = flow.throw(exc)
             else:
                 func, args, kwargs = send(result)
@@ -73,23 +94,71 @@ def run_sync(flow: Flow[R]) -> R:
         return value
 
 
-async def run_async(flow: Flow[R]) -> R:
-    """Drive ``flow`` on the running loop: coroutines are awaited, plain calls made inline."""
+async def run_async(flow: Flow[R], call_sync: CallSync | None = None) -> R:
+    """Drive ``flow`` on the running loop.
+
+    ``async def`` calls are awaited on the loop. Plain calls go to ``call_sync`` when
+    given (off the loop), else are made inline; an awaitable they return is awaited.
+    """
     send = flow.send
     try:
         func, args, kwargs = next(flow)
         while True:
             try:
-                result = func(*args, **kwargs)
+                if call_sync is None or inspect.iscoroutinefunction(func):
+                    result = func(*args, **kwargs)
+                else:
+                    result = await call_sync(func, *args, **kwargs)
                 if inspect.isawaitable(result):
                     result = await result
-            except Exception as exc:
+            except BaseException as exc:
                 func, args, kwargs = flow.throw(exc)
             else:
                 func, args, kwargs = send(result)
     except StopIteration as stop:
         value: R = stop.value
         return value
+
+
+def callbacks_flow(funcs: Iterable[Callable[..., Any]], *args: Any, message: str) -> Flow[None]:
+    """Call every one of ``funcs`` even if some raise; raise their errors together after."""
+    errors: list[Exception] = []
+    for func in funcs:
+        try:
+            yield func, args, _NO_KWARGS
+        except Exception as exc:
+            errors.append(exc)
+    raise_together(errors, message)
+
+
+def raise_together(errors: list[Exception], message: str) -> None:
+    """Raise nothing, the one error, or an ``ExceptionGroup`` of several."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise _ExceptionGroup(message, errors)
+
+
+def teardown_request_flow(app: App, ctx: RequestContext, exc: BaseException | None) -> Flow[None]:
+    """Every ``teardown_request`` callback for ``ctx`` (blueprints first, each in reverse)."""
+    blueprints = ctx.request.blueprints
+    if not app.teardown_request_funcs and not blueprints:
+        return
+    funcs = [
+        func
+        for scope in (*blueprints, None)
+        for func in reversed(app.scoped_teardown.get(scope, ()))
+    ]
+    yield from callbacks_flow(funcs, exc, message="teardown_request callbacks raised")
+
+
+def teardown_appcontext_flow(app: App, exc: BaseException | None) -> Flow[None]:
+    """Every ``teardown_appcontext`` callback, last registered first."""
+    funcs = app.teardown_appcontext_funcs
+    if funcs:
+        yield from callbacks_flow(
+            reversed(funcs), exc, message="teardown_appcontext callbacks raised"
+        )
 
 
 def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:

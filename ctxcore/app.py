@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import copy_context
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from werkzeug.utils import import_string
 from . import json as _json
 from ._async import HOME_LOOP, ensure_sync
 from ._flow import (
+    CallSync,
     dispatch_flow,
     exception_flow,
     full_flow,
@@ -25,6 +26,8 @@ from ._flow import (
     response_flow,
     run_async,
     run_sync,
+    teardown_appcontext_flow,
+    teardown_request_flow,
     user_exception_flow,
     view_flow,
 )
@@ -32,7 +35,7 @@ from ._response import MALFORMED_REQUEST, make_response
 from ._stacks import stacks_for, top_request_context
 from .blueprints import Blueprint
 from .config import Config
-from .ctx import AppContext, RequestContext, _AppCtxGlobals, run_callbacks
+from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .local import ClosingBody, ContextBody, Ident, IdentSpec
 from .scaffold import ErrorKey, Scaffold
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -42,11 +45,6 @@ from .wrappers import Request, Response
 __all__ = ["App"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-#: ``call_sync(func, *args)``: run a synchronous callable off the event loop and await
-#: its result (what an ASGI server adapter hands :meth:`App.dispatch_async`).
-CallSync = Callable[..., Awaitable[Any]]
 
 
 class App(Scaffold):
@@ -295,9 +293,30 @@ class App(Scaffold):
             response = self.dispatch_with_error_handling(ctx)
             body = response(environ, start_response)
         except BaseException as exc:
-            ctx.pop(exc)
+            self.end_request(ctx, exc)
             raise
-        return ClosingBody(body, lambda: ctx.pop(ctx.error))
+        return ClosingBody(body, lambda: self.end_request(ctx))
+
+    def end_request(self, ctx: RequestContext, exc: BaseException | None = None) -> None:
+        """Pop a served request's context; log teardown errors instead of raising them.
+
+        For servers: by now the response has gone out, so an error in teardown is
+        logged (``app.logger``) and must not cost the client its connection. ``exc`` is
+        the error that ended the request, if any (default: ``ctx.error``).
+        """
+        try:
+            ctx.pop(ctx.error if exc is None else exc)
+        except Exception:
+            self.logger.exception("Error tearing down %r", ctx)
+
+    async def end_request_async(
+        self, ctx: RequestContext, call_sync: CallSync, exc: BaseException | None = None
+    ) -> None:
+        """:meth:`end_request` from an event loop: sync teardown goes to ``call_sync``."""
+        try:
+            await run_async(ctx.pop_flow(ctx.error if exc is None else exc), call_sync)
+        except Exception:
+            self.logger.exception("Error tearing down %r", ctx)
 
     def malformed_request(self) -> tuple[str, list[tuple[str, str]], bytes]:
         """The 400 answer to a request no context can be built from: status, headers, body.
@@ -317,11 +336,11 @@ class App(Scaffold):
     async def dispatch_async(self, ctx: RequestContext, call_sync: CallSync) -> Response:
         """Handle the pushed request from an event loop; errors become responses.
 
-        ``call_sync(func, *args)`` runs blocking work off the loop (an ASGI adapter's
-        thread pool). An ``async def`` view runs on the loop with its hooks (coroutine
-        hooks awaited, plain ones called inline, so keep those short); anything else,
-        the first-request hooks included, goes through ``call_sync``. Coroutines that
-        sync code starts from there are sent back to this loop.
+        ``call_sync(func, *args)`` runs sync code off the loop: the ASGI adapter runs all
+        of one request's calls on one worker thread. An ``async def`` view and async
+        hooks run on the loop; sync hooks around it go through ``call_sync``, as does a
+        sync view with all its hooks (one call) and the first-request hooks. Coroutines
+        that sync code starts from there are sent back to this loop.
         """
         HOME_LOOP.set(asyncio.get_running_loop())
         if not self._got_first_request:
@@ -332,7 +351,7 @@ class App(Scaffold):
                 return await run_async(exception_flow(self, ctx, exc))
         self.match_request(ctx)
         if self.is_async_view(ctx):
-            return await run_async(dispatch_flow(self, ctx))
+            return await run_async(dispatch_flow(self, ctx), call_sync)
         response: Response = await call_sync(self.dispatch_with_error_handling, ctx)
         return response
 
@@ -473,24 +492,15 @@ class App(Scaffold):
         return run_sync(exception_flow(self, ctx, exc))
 
     def do_teardown_request(self, exc: BaseException | None) -> None:
-        """Run every ``teardown_request`` hook (blueprints first); raise their errors together."""
+        """Run every ``teardown_request`` hook of the active request; raise their errors
+        together (the request context's last pop does this)."""
         ctx = top_request_context()
-        blueprints = ctx.request.blueprints if ctx is not None else []
-        if not self.teardown_request_funcs and not blueprints:
-            return
-        callbacks = [
-            ensure_sync(func)
-            for scope in (*blueprints, None)
-            for func in reversed(self.scoped_teardown.get(scope, ()))
-        ]
-        run_callbacks(callbacks, exc, message="teardown_request callbacks raised")
+        if ctx is not None:
+            run_sync(teardown_request_flow(self, ctx, exc))
 
     def do_teardown_appcontext(self, exc: BaseException | None) -> None:
         """Run every ``teardown_appcontext`` hook; raise their errors together."""
-        if not self.teardown_appcontext_funcs:
-            return
-        callbacks = [ensure_sync(func) for func in reversed(self.teardown_appcontext_funcs)]
-        run_callbacks(callbacks, exc, message="teardown_appcontext callbacks raised")
+        run_sync(teardown_appcontext_flow(self, exc))
 
     def __repr__(self) -> str:
         return f"<App {self.name!r}>"

@@ -6,6 +6,13 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._flow import (
+    Flow,
+    raise_together,
+    run_sync,
+    teardown_appcontext_flow,
+    teardown_request_flow,
+)
 from ._stacks import Stacks, top_app_context
 
 if TYPE_CHECKING:
@@ -18,11 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["AppContext", "RequestContext"]
 
 _NOT_GIVEN: Any = object()
-
-if sys.version_info >= (3, 11):
-    _ExceptionGroup = ExceptionGroup  # noqa: F821 - a builtin from 3.11
-else:  # pragma: no cover - exercised on 3.10 only
-    from exceptiongroup import ExceptionGroup as _ExceptionGroup  # type: ignore[import-not-found]
 
 
 class _AppCtxGlobals:
@@ -58,20 +60,6 @@ class _AppCtxGlobals:
         return f"<ctxcore.g{owner} {self.__dict__!r}>"
 
 
-def run_callbacks(callbacks: list[Callable[..., Any]], *args: Any, message: str) -> None:
-    """Call every callback even if some raise; raise their errors together at the end."""
-    errors: list[Exception] = []
-    for callback in callbacks:
-        try:
-            callback(*args)
-        except Exception as exc:
-            errors.append(exc)
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise _ExceptionGroup(message, errors)
-
-
 def _wrong_pop(ctx: object, top: object, stacks: Stacks) -> RuntimeError:
     if top is None:
         return RuntimeError(
@@ -95,6 +83,19 @@ class _Token:
         self.depth = depth
 
 
+def _check_pop(ctx: object, top: object, token: _Token | None, depth: int, stacks: Stacks) -> None:
+    """Raise unless ``ctx`` is the active context (and ``token`` names its active push)."""
+    if top is not ctx:
+        raise _wrong_pop(ctx, top, stacks)
+    if token is not None and (token.ctx is not ctx or token.depth != depth):
+        raise RuntimeError(f"{token!r} does not belong to the active push of {ctx!r}")
+
+
+def _pushed_below(ctx: object, items: list[Any]) -> bool:
+    """Whether ``ctx`` (the top of ``items``) is also pushed further down: a nested push."""
+    return any(item is ctx for item in items[:-1])
+
+
 class AppContext:
     """The app and ``g`` for code running with an app: a request, a CLI command, a job.
 
@@ -114,19 +115,27 @@ class AppContext:
         return _Token(self, len(stack))
 
     def pop(self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None) -> None:
-        """Deactivate this context; on its last pop run ``teardown_appcontext`` callbacks."""
+        """Deactivate this context; on its last pop run ``teardown_appcontext`` callbacks.
+
+        The callbacks run while the context is still active (``g`` and ``current_app``
+        readable), every one even if some raise; their errors are raised together once
+        the context is popped.
+        """
+        run_sync(self.pop_flow(exc, token))
+
+    def pop_flow(
+        self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None
+    ) -> Flow[None]:
+        """:meth:`pop` as a flow (see :mod:`ctxcore._flow`): teardown calls are yielded."""
         stack = self._stacks.app
-        top = stack.top
-        if top is not self:
-            raise _wrong_pop(self, top, self._stacks)
-        if token is not None and (token.ctx is not self or token.depth != len(stack)):
-            raise RuntimeError(f"{token!r} does not belong to the active push of {self!r}")
-        stack.pop()
-        if self in stack:
-            return  # an outer push of the same context is still active
+        _check_pop(self, stack.top, token, len(stack), self._stacks)
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
-        self.app.do_teardown_appcontext(exc)
+        try:
+            if not _pushed_below(self, stack.items()):
+                yield from teardown_appcontext_flow(self.app, exc)
+        finally:
+            stack.pop()
 
     def __enter__(self) -> AppContext:
         self.push()
@@ -222,30 +231,48 @@ class RequestContext:
         return _Token(self, len(stack))
 
     def pop(self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None) -> None:
-        """Deactivate the request; on its last pop run teardown and pop its app context."""
+        """Deactivate the request; on its last pop run teardown and pop its app context.
+
+        ``teardown_request`` callbacks run while the request is still active
+        (``request``, ``session`` and ``g`` readable), then the request is closed and
+        popped, then the app context it pushed (if any) is popped, its own teardown
+        running while it is active. Errors from callbacks are raised once all have run.
+        """
+        run_sync(self.pop_flow(exc, token))
+
+    def pop_flow(
+        self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None
+    ) -> Flow[None]:
+        """:meth:`pop` as a flow (see :mod:`ctxcore._flow`): teardown calls are yielded."""
         stack = self._stacks.request
-        top = stack.top
-        if top is not self:
-            raise _wrong_pop(self, top, self._stacks)
-        if token is not None and (token.ctx is not self or token.depth != len(stack)):
-            raise RuntimeError(f"{token!r} does not belong to the active push of {self!r}")
+        _check_pop(self, stack.top, token, len(stack), self._stacks)
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
-        stack.pop()
-        app_ctx = self._implicit.pop()
+        errors: list[Exception] = []
         try:
-            if self._origin is None and self not in stack:
+            if self._origin is None and not _pushed_below(self, stack.items()):
                 try:
-                    self.app.do_teardown_request(exc)
+                    yield from teardown_request_flow(self.app, self, exc)
+                except Exception as error:
+                    errors.append(error)
                 finally:
-                    self.request.close()
-                    # werkzeug stores the request in its environ: break that cycle so
-                    # the request is freed now rather than by the cyclic collector.
-                    if self.request.environ.get("werkzeug.request") is self.request:
-                        del self.request.environ["werkzeug.request"]
+                    self._close_request()
         finally:
+            stack.pop()
+            app_ctx = self._implicit.pop()
             if app_ctx is not None:
-                app_ctx.pop(exc)
+                try:
+                    yield from app_ctx.pop_flow(exc)
+                except Exception as error:
+                    errors.append(error)
+        raise_together(errors, "teardown callbacks raised")
+
+    def _close_request(self) -> None:
+        self.request.close()
+        # werkzeug stores the request in its environ: break that cycle so the request is
+        # freed now rather than by the cyclic collector.
+        if self.request.environ.get("werkzeug.request") is self.request:
+            del self.request.environ["werkzeug.request"]
 
     def __enter__(self) -> RequestContext:
         self.push()
