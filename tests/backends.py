@@ -23,7 +23,7 @@ import ctxcore
 
 Worker = Generator[Any, Any, Any]
 
-#: Set by tests/test_gevent_monkey.py when the suite reruns under gevent.monkey.
+#: Set by tests/local/test_gevent_monkey.py when the suite reruns under gevent.monkey.
 MONKEY = os.environ.get("CTXCORE_TEST_GEVENT_MONKEY") == "1"
 
 

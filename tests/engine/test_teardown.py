@@ -1,4 +1,4 @@
-"""Teardown runs inside its context: request/session/g in teardown_request, g in teardown_appcontext."""
+"""Teardown runs inside its context: request, session and g stay readable until it ends."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from ctxcore import Local
 from tests.backends import MONKEY
 
 if not MONKEY:  # pragma: no cover - a guard against running it unpatched by hand
-    raise RuntimeError("run through tests/test_gevent_monkey.py (needs a patched process)")
+    raise RuntimeError("run through tests/local/test_gevent_monkey.py (needs a patched process)")
 
 
 def _run_patched_threads(local: Local, count: int) -> list[object]:

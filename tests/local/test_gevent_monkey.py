@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_backend_suites_pass_under_gevent_monkey_patching() -> None:
@@ -21,9 +21,9 @@ def test_backend_suites_pass_under_gevent_monkey_patching() -> None:
             "-v",
             "-p",
             "no:cacheprovider",
-            "tests/test_local.py",
-            "tests/test_stack.py",
-            "tests/gevent_monkey_checks.py",
+            "tests/local/test_local.py",
+            "tests/local/test_stack.py",
+            "tests/local/gevent_monkey_checks.py",
         ],
         cwd=ROOT,
         env=env,
