@@ -1,46 +1,109 @@
-"""Running ``async def`` views and hooks from the WSGI (synchronous) side.
+"""Running ``async def`` views and hooks from synchronous code.
 
-Under ASGI, coroutines go back to the server's event loop. Otherwise each worker thread
-(a greenlet under gevent's monkey patching) keeps one event loop and runs coroutines on
-it to completion; the coroutine's task copies the current context,
-so ``request``, ``g`` and every context-ident Local are visible in it. When a loop is
-already running in the calling thread, the coroutine runs on a helper thread instead,
-with the context carried there.
+Where a coroutine runs depends on who is calling:
+
+* a worker thread of an ASGI request (``HOME_LOOP`` is set): on the server's loop;
+* a greenlet of a gevent monkey-patched process: on an event loop of a native thread
+  from a pool of ctxcore's, the greenlet waiting cooperatively. asyncio allows one
+  running loop per OS thread, and every greenlet of a hub shares that thread, so a loop
+  per greenlet fails as soon as two requests overlap ("cannot be called from a running
+  event loop"); native threads each have their own;
+* any other thread: on that thread's own loop, kept between calls;
+* code already inside a running loop: on a helper thread, with its own loop.
+
+In every case the coroutine runs in a copy of the caller's context, so ``request``,
+``g`` and every context-ident Local are visible in it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import inspect
-import threading
+import sys
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .local import submit
+from .local import copy_current_context
 
-__all__ = ["ensure_sync", "run_coroutine"]
+if TYPE_CHECKING:
+    import asyncio
 
-_loops = threading.local()
+__all__ = ["GEVENT_THREADS", "HOME_LOOP", "ensure_sync", "run_coroutine"]
 
-#: The event loop serving the current request (set by the ASGI adapter): coroutines
-#: started from its worker threads are sent back to run on it.
+#: The event loop serving the current request (set by the App's async dispatch):
+#: coroutines started from its worker threads are sent back to run on it.
 HOME_LOOP: ContextVar[asyncio.AbstractEventLoop] = ContextVar("ctxcore.home_loop")
 
+#: How many coroutines greenlets may run at once under gevent (one native thread each).
+GEVENT_THREADS = 32
 
-def _thread_loop() -> asyncio.AbstractEventLoop:
-    loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
-        _loops.loop = loop
-    return loop
+
+class _ThreadLoops:
+    """One event loop per native thread, kept between calls (never shared)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        if _gevent_patched():
+            from gevent import monkey
+
+            # A native thread-local even after patching: loops belong to OS threads.
+            local_type: Any = monkey.get_original("_thread", "_local")
+            self._local: Any = local_type()
+        else:
+            self._local = threading.local()
+
+    def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        import asyncio
+
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = asyncio.new_event_loop()
+            self._local.loop = loop
+        return loop.run_until_complete(coro)
+
+    def run_pooled(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """:meth:`run`, on a thread of the gevent pool (which marks itself as such)."""
+        self._local.pooled = True
+        return self.run(coro)
+
+    def pooled(self) -> bool:
+        """Whether this thread is one of the gevent pool's (it may run its loop directly)."""
+        return bool(getattr(self._local, "pooled", False))
+
+
+_loops: _ThreadLoops | None = None
+_gevent_pool: Any = None
+
+
+def _thread_loops() -> _ThreadLoops:
+    global _loops
+    if _loops is None:
+        _loops = _ThreadLoops()
+    return _loops
+
+
+def _gevent_patched() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and bool(monkey.is_module_patched("threading"))
+
+
+def _run_from_greenlet(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` on a native thread's loop; this greenlet waits without blocking others."""
+    global _gevent_pool
+    if _gevent_pool is None:
+        from gevent.threadpool import ThreadPool
+
+        _gevent_pool = ThreadPool(GEVENT_THREADS)
+    return _gevent_pool.apply(copy_current_context(_thread_loops().run_pooled), (coro,))
 
 
 def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
     """Run ``coro`` to completion from synchronous code and return its result."""
+    import asyncio
+
     home = HOME_LOOP.get(None)
     try:
         running = asyncio.get_running_loop()
@@ -51,9 +114,14 @@ def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
         # this thread's context, so the request is visible there).
         return asyncio.run_coroutine_threadsafe(coro, home).result()
     if running is None:
-        return _thread_loop().run_until_complete(coro)
+        loops = _thread_loops()
+        if _gevent_patched() and not loops.pooled():
+            return _run_from_greenlet(coro)
+        return loops.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(1, thread_name_prefix="ctxcore-async") as pool:
-        return submit(pool, asyncio.run, coro).result()
+        return pool.submit(copy_current_context(asyncio.run), coro).result()
 
 
 _sync_versions: dict[Callable[..., Any], Callable[..., Any]] = {}

@@ -33,6 +33,15 @@ SERVERS = [
         "gunicorn", ("--workers", "2", "--worker-class", "gevent"), "/sync", id="gunicorn-gevent"
     ),
     pytest.param("gevent", (), "/sync", id="gevent-wsgiserver"),
+    # Async views under gevent: overlapping requests each run their coroutine on a loop
+    # of a native thread (asyncio allows one running loop per OS thread).
+    pytest.param("gevent", (), "/async", id="gevent-wsgiserver-async-view"),
+    pytest.param(
+        "gunicorn",
+        ("--workers", "2", "--worker-class", "gevent"),
+        "/async",
+        id="gunicorn-gevent-async-view",
+    ),
     pytest.param("uvicorn", ("--loop", "asyncio"), "/sync", id="uvicorn-asyncio-sync-view"),
     pytest.param("uvicorn", ("--loop", "asyncio"), "/async", id="uvicorn-asyncio-async-view"),
     pytest.param("uvicorn", ("--loop", "uvloop"), "/async", id="uvicorn-uvloop-async-view"),
