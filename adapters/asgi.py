@@ -31,14 +31,6 @@ MAX_BODY = 16 * 1024 * 1024
 DEFAULT_LANES = 64
 
 
-def _thread_ident_error(app: App) -> RuntimeError:
-    return RuntimeError(
-        f"{app!r} uses ident='thread', which cannot isolate requests under ASGI: every "
-        "task on the event loop's thread would share one request context. Build it with "
-        "App(..., ident='context') (the default) to serve it over ASGI."
-    )
-
-
 def scope_to_environ(scope: Scope, body: bytes) -> Environ:
     """A WSGI environ for an ASGI HTTP scope and its (fully read) body."""
     root = scope.get("root_path", "") or ""
@@ -99,8 +91,7 @@ class ASGIAdapter:
             raise ValueError(f"ctxcore cannot serve ASGI scope type {kind!r}")
 
     def _check(self) -> None:
-        if self.app.ident == "thread":
-            raise _thread_ident_error(self.app)
+        self.app.check_isolation("tasks")
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -3,7 +3,8 @@
 Call :func:`patch` before the app (and anything using threads or sockets) is imported;
 ``python -m ctxcore serve module:app --server gevent`` does it in that order. Under the
 patch, threads are greenlets: the ``"context"`` and ``"greenlet"`` idents both isolate
-requests, and ``"thread"`` means the one OS thread (shared by all requests).
+requests, and ``"thread"`` means the one OS thread (shared by all requests), so an App
+built with it is refused.
 """
 
 from __future__ import annotations
@@ -49,7 +50,13 @@ def serve(
     ``handler_class`` you pass is used as it is.
 
     ``server_options`` go to ``WSGIServer`` (``log=None`` turns the access log off).
+
+    A ctxcore App whose ident source cannot isolate greenlets (``"thread"``) is refused
+    here, before serving, with an error naming the fix.
     """
+    check = getattr(app, "check_isolation", None)
+    if check is not None:
+        check("greenlets")
     patch()
     import socket
 

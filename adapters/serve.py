@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from contextlib import suppress
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = [
     "HOST",
@@ -117,6 +117,8 @@ def run(argv: Sequence[str]) -> int:
 
 def free_port(host: str = HOST) -> int:
     """Return a TCP port on ``host`` that nothing listens on right now."""
+    import socket  # not at module level: the gevent server patches socket first
+
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
@@ -128,6 +130,10 @@ def stop_process_group(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> 
     Sends SIGTERM to the process group, waits up to ``timeout`` (SIGKILL after), and
     returns once every process of the group is gone: workers may outlive the master.
     """
+    import signal
+    import subprocess
+    import time
+
     pgid = proc.pid
     with suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGTERM)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException
@@ -13,7 +14,7 @@ from .wrappers import Response
 if TYPE_CHECKING:
     from .app import App
 
-__all__ = ["MALFORMED_REQUEST", "make_response"]
+__all__ = ["MALFORMED_REQUEST", "LoggedStream", "make_response"]
 
 
 def make_response(app: App, rv: Any) -> Response:  # noqa: PLR0912
@@ -80,3 +81,35 @@ MALFORMED_REQUEST: tuple[str, list[tuple[str, str]], bytes] = (
     [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_MALFORMED_BODY)))],
     _MALFORMED_BODY,
 )
+
+
+class LoggedStream:
+    """A streamed WSGI body whose failure mid-way is logged and ends the body.
+
+    The status and headers are already sent when a chunk fails: raising to the server
+    would only make it drop the connection (and with it the client's next request).
+    """
+
+    __slots__ = ("_body", "_iterator", "_logger")
+
+    def __init__(self, body: Iterable[bytes], logger: logging.Logger) -> None:
+        self._body = body
+        self._iterator: Iterator[bytes] = iter(body)
+        self._logger = logger
+
+    def __iter__(self) -> LoggedStream:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._iterator)
+        except StopIteration:
+            raise
+        except Exception:
+            self._logger.exception("Error producing the response body; ending it here")
+            raise StopIteration from None
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()

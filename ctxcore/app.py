@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import copy_context
@@ -31,7 +32,7 @@ from ._flow import (
     user_exception_flow,
     view_flow,
 )
-from ._response import MALFORMED_REQUEST, make_response
+from ._response import MALFORMED_REQUEST, LoggedStream, make_response
 from ._stacks import stacks_for, top_request_context
 from .blueprints import Blueprint
 from .config import Config
@@ -45,6 +46,11 @@ from .wrappers import Request, Response
 __all__ = ["App"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _gevent_patched() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and bool(monkey.is_module_patched("threading"))
 
 
 class App(Scaffold):
@@ -156,6 +162,33 @@ class App(Scaffold):
     def ident(self) -> Ident:
         """The ident source of this app's context stacks (``"context"``, ``"thread"``, ...)."""
         return self._stacks.ident
+
+    def check_isolation(self, concurrency: str) -> None:
+        """Refuse to serve under a concurrency model this app's ident source cannot isolate.
+
+        :param concurrency: how the server runs requests: ``"threads"``,
+            ``"greenlets"`` (gevent) or ``"tasks"`` (asyncio/uvloop, ASGI).
+
+        Raises ``RuntimeError`` naming the fix: under ``"tasks"`` every task on the loop
+        shares one thread and one greenlet, so ``"thread"`` and ``"greenlet"`` idents
+        would give every request the same context; under ``"greenlets"`` the
+        ``"thread"`` ident means the one OS thread every greenlet shares.
+        """
+        ident = self.ident
+        refused = {"tasks": ("thread", "greenlet"), "greenlets": ("thread",), "threads": ()}
+        if concurrency not in refused:
+            raise ValueError(f"unknown concurrency {concurrency!r}: threads, greenlets or tasks")
+        if ident not in refused[concurrency]:
+            return
+        served = {"tasks": "asyncio tasks (ASGI)", "greenlets": "gevent greenlets"}[concurrency]
+        fix = "ident='context' (the default)"
+        if concurrency == "greenlets":
+            fix += " or ident='greenlet'"
+        raise RuntimeError(
+            f"{self!r} uses ident={ident!r}, which cannot isolate requests served by "
+            f"{served}: they would all share one request context. Build it with "
+            f"App(..., {fix}) to serve it there."
+        )
 
     @property
     def got_first_request(self) -> bool:
@@ -292,6 +325,8 @@ class App(Scaffold):
         try:
             response = self.dispatch_with_error_handling(ctx)
             body = response(environ, start_response)
+            if not response.is_sequence:
+                body = LoggedStream(body, self.logger)
         except BaseException as exc:
             self.end_request(ctx, exc)
             raise
@@ -364,6 +399,10 @@ class App(Scaffold):
         with self._first_request_lock:
             if self._got_first_request:
                 return
+            if _gevent_patched():
+                # Servers that do not say how they run requests (gunicorn's gevent
+                # worker): refuse every request until the ident is fixed.
+                self.check_isolation("greenlets")
             for func in self.before_first_request_funcs:
                 ensure_sync(func)()
             self._got_first_request = True

@@ -8,19 +8,25 @@ concurrently in many workers, and nothing a worker sets reaches the caller.
 
 Values of ``"thread"`` and ``"greenlet"`` Locals are deliberately not carried: they
 belong to the thread or greenlet that set them.
+
+asyncio, threading and concurrent.futures are imported where they are used, so that
+``import ctxcore`` imports none of the modules gevent's monkey patching replaces: a
+process may import ctxcore and patch afterwards (``python -m ctxcore serve --server
+gevent`` does).
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import inspect
 import sys
-import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import Executor, Future
 from contextvars import Context, copy_context
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
+    import threading
+    from concurrent.futures import Executor, Future
 
 __all__ = [
     "ContextSnapshot",
@@ -59,7 +65,9 @@ class ContextSnapshot:
         A coroutine function is wrapped so that its body runs in the copy: the
         returned coroutine function awaits a task started in it.
         """
-        if inspect.iscoroutinefunction(func):
+        from inspect import iscoroutinefunction  # lazily: see the module docstring
+
+        if iscoroutinefunction(func):
             return self._wrap_coroutine_function(func)  # type: ignore[return-value]
 
         @functools.wraps(func)
@@ -81,6 +89,8 @@ class ContextSnapshot:
         self, coro: Coroutine[Any, Any, T], *, name: str | None = None
     ) -> asyncio.Task[T]:
         """Start ``coro`` as a task of the running loop, in a fresh copy of the snapshot."""
+        import asyncio
+
         context = self._context.copy()
         if sys.version_info >= (3, 11):
             return asyncio.get_running_loop().create_task(coro, name=name, context=context)
@@ -114,6 +124,8 @@ def run_in_executor(
 
     (``loop.run_in_executor`` itself runs the function in an empty context.)
     """
+    import asyncio
+
     loop = asyncio.get_running_loop()
     return loop.run_in_executor(executor, copy_current_context(func), *args)
 
@@ -127,6 +139,8 @@ def start_thread(
     **kwargs: Any,
 ) -> threading.Thread:
     """Start a thread running ``func(*args, **kwargs)`` in a copy of the current context."""
+    import threading
+
     thread = threading.Thread(
         target=copy_current_context(func), args=args, kwargs=kwargs, name=name, daemon=daemon
     )

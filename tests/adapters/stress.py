@@ -109,6 +109,27 @@ def stream(count: int) -> Any:
     return generate()
 
 
+@app.route("/teardown-fails")
+def teardown_fails() -> str:
+    g.fail_teardown = True
+    return "answered"
+
+
+@app.route("/stream-fails")
+def stream_fails() -> Any:
+    def generate() -> Any:
+        yield b"first;"
+        raise ValueError("the body broke after its first chunk")
+
+    return generate()
+
+
+@app.teardown_request
+def maybe_fail(exc: BaseException | None) -> None:
+    if g.get("fail_teardown"):
+        raise ValueError("teardown broke after the response went out")
+
+
 def _build_ident_app(ident: str) -> App:
     other = App(f"{__name__}.{ident}", ident=ident)  # type: ignore[arg-type]
     other.config["SECRET_KEY"] = "stress-test-secret"

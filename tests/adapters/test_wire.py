@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import subprocess
@@ -137,19 +138,22 @@ def test_greenlet_ident_isolates_under_gevent(server: str, extra: tuple[str, ...
     assert result.ok == 64 * 8
 
 
-def test_thread_ident_app_is_refused_over_asgi() -> None:
+@pytest.mark.parametrize(
+    ("target", "server", "ident", "served_by"),
+    [
+        ("thread_app", "uvicorn", "thread", "asyncio tasks (ASGI)"),
+        ("greenlet_app", "uvicorn", "greenlet", "asyncio tasks (ASGI)"),
+        ("thread_app", "gevent", "thread", "gevent greenlets"),
+    ],
+)
+def test_an_ident_that_cannot_isolate_is_refused_at_startup(
+    target: str, server: str, ident: str, served_by: str
+) -> None:
     port = free_port()
     proc = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "ctxcore",
-            "serve",
-            "tests.adapters.stress:thread_app",
-            "--server",
-            "uvicorn",
-            "--port",
-            str(port),
+            *(sys.executable, "-m", "ctxcore", "serve", f"tests.adapters.stress:{target}"),
+            *("--server", server, "--port", str(port)),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -157,10 +161,27 @@ def test_thread_ident_app_is_refused_over_asgi() -> None:
         timeout=60,
         check=False,
     )
+    output = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "ident='thread', which cannot isolate requests under ASGI" in proc.stdout + proc.stderr
+    assert f"ident={ident!r}, which cannot isolate requests served by {served_by}" in output
+    assert "ident='context'" in output  # the fix is named
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((HOST, port), timeout=0.5)
+
+
+def test_thread_ident_under_gunicorns_gevent_worker_refuses_requests() -> None:
+    """gunicorn's gevent worker has no startup hook for the app: each request is refused."""
+    extra = ("--worker-class", "gevent")
+    with running_server("tests.adapters.stress:thread_app", "gunicorn", *extra) as (port, _):
+        status, _body = raw_get(port, "/sync/r1")
+    assert status == 500
+
+
+def test_thread_ident_under_threads_is_served() -> None:
+    extra = ("--threads", "4")
+    with running_server("tests.adapters.stress:thread_app", "gunicorn", *extra) as (port, _):
+        status, body = raw_get(port, "/sync/r1")
+    assert status == 200, body
 
 
 def test_serve_rejects_bad_arguments() -> None:
@@ -178,3 +199,45 @@ def test_serve_rejects_bad_arguments() -> None:
         )
         assert proc.returncode == 2
         assert message in proc.stderr
+
+
+KEEPALIVE_SERVERS = [
+    pytest.param("gunicorn", ("--threads", "4"), id="gunicorn-gthread"),
+    pytest.param("gevent", (), id="gevent-wsgiserver"),
+    pytest.param("uvicorn", ("--loop", "uvloop"), id="uvicorn-uvloop"),
+    pytest.param("hypercorn", (), id="hypercorn"),
+]
+
+
+@pytest.mark.parametrize(("server", "extra"), KEEPALIVE_SERVERS)
+def test_a_failing_teardown_keeps_the_connection(server: str, extra: tuple[str, ...]) -> None:
+    """The response is whole and the next request on the same connection is answered."""
+    with running_server("tests.adapters.stress:app", server, *extra) as (port, _):
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            answers = []
+            for path in ("/teardown-fails", "/teardown-fails", "/health"):
+                conn.request("GET", path)
+                response = conn.getresponse()
+                answers.append((response.status, response.read()))
+        finally:
+            conn.close()
+    assert answers == [(200, b"answered"), (200, b"answered"), (200, b"ok")]
+
+
+@pytest.mark.parametrize(("server", "extra"), KEEPALIVE_SERVERS)
+def test_a_body_failing_mid_stream_ends_cleanly(server: str, extra: tuple[str, ...]) -> None:
+    """The first chunk arrives, the body ends, and the connection serves the next request."""
+    with running_server("tests.adapters.stress:app", server, *extra) as (port, _):
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            conn.request("GET", "/stream-fails")
+            first = conn.getresponse()
+            streamed = (first.status, first.read())
+            conn.request("GET", "/health")
+            second = conn.getresponse()
+            after = (second.status, second.read())
+        finally:
+            conn.close()
+    assert streamed == (200, b"first;")
+    assert after == (200, b"ok")
