@@ -16,6 +16,8 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import pytest
+
 from tests.layers import (
     ADAPTERS,
     CORE,
@@ -136,6 +138,22 @@ def test_importing_ctxcore_loads_no_engine_module_and_no_third_party() -> None:
     loaded = _newly_loaded("ctxcore")
     bad = [m for m in loaded if not (top(m) in STDLIB or within(m, CORE) or m == "ctxcore")]
     assert not bad, f"import ctxcore loaded {bad} (the engine must load lazily)"
+
+
+# What gevent's monkey patching replaces: imported before the patch, they keep the
+# blocking originals (and objects made from them stay blocking).
+PATCHED_BY_GEVENT = ("asyncio", "queue", "select", "selectors", "socket", "ssl", "subprocess")
+PATCHED_BY_GEVENT += ("threading", "concurrent.futures")
+
+
+@pytest.mark.parametrize(
+    "module", ["ctxcore", "ctxcore.__main__", "ctxcore.adapters.serve", "ctxcore.adapters.gevent"]
+)
+def test_what_serve_imports_before_gevent_patches_is_not_patched(module: str) -> None:
+    """``python -m ctxcore serve --server gevent`` patches before importing any of them."""
+    loaded = _newly_loaded(module)
+    early = [m for m in PATCHED_BY_GEVENT if m in loaded]
+    assert not early, f"import {module} loads {early} before gevent could patch them"
 
 
 # The rules on fake trees: each can fail, and reports what broke it.
