@@ -260,6 +260,17 @@ def _build_class(base: type[Local], slot: Slot, tracker: Tracker | None) -> type
     return type(base.__name__, (base,), namespace)
 
 
+def _is_storage_value(value: Any) -> bool:
+    """Whether ``value`` is what a Local publishes: nothing, or a storage's lookup."""
+    return value is None or isinstance(getattr(value, "__self__", None), Storage)
+
+
+def _released(tracker: Tracker, slot: Slot) -> None:
+    """A Local was collected: its values go everywhere, and its storages' class with them."""
+    tracker.release()
+    slot.forget()
+
+
 def _storage(local: Local) -> Storage:
     cls = type(local)
     storage: Storage = cls._ctxcore_slot.get(cls._ctxcore_empty).__self__
@@ -296,7 +307,7 @@ class Local:
     def __new__(
         cls, context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None
     ) -> Local:
-        slot = make_slot(resolve_ident(ident), None, context_var)
+        slot = make_slot(resolve_ident(ident), None, context_var, accepts=_is_storage_value)
         # Keyed slots (callable idents) own and count their values; the others publish
         # storages that outlive the Local's own objects, so those are tracked.
         tracker = None if isinstance(slot, KeyedSlot) else Tracker()
@@ -306,7 +317,7 @@ class Local:
         subclass._ctxcore_owner = owner
         subclass._ctxcore_storage._ctxcore_owner = owner
         if tracker is not None:
-            weakref.finalize(self, tracker.release).atexit = False
+            weakref.finalize(self, _released, tracker, slot).atexit = False
         return self
 
     def __init__(

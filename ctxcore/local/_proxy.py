@@ -152,8 +152,11 @@ class LocalProxy(Generic[T]):
             return object.__getattribute__(self, name)
         obj = _lookup(self)()
         if obj is UNBOUND:
+            # Answered unbound as werkzeug's proxy does, so help() and introspection work.
             if name == "__class__":
                 return LocalProxy
+            if name == "__doc__":
+                return LocalProxy.__doc__
             raise RuntimeError(_message(self))
         return getattr(obj, name)
 

@@ -20,6 +20,7 @@ from typing import Any
 from ._ident import Ident, require_greenlet
 
 _counter = iter(range(1, sys.maxsize))
+_SLOT_NAME = "ctxcore.local"
 
 
 class Slot:
@@ -50,6 +51,9 @@ class Slot:
         """Drop the current ident's value."""
         self.set(self.empty)
 
+    def forget(self) -> None:
+        """The owner is gone: drop what the current ident holds for good (no-op here)."""
+
     def idents(self) -> int | None:
         """Return how many idents hold a value, or ``None`` if the slot cannot count."""
         return None
@@ -62,12 +66,20 @@ class ContextSlot(Slot):
 
     def __init__(self, empty: Any, var: ContextVar[Any] | None = None) -> None:
         if var is None:
-            var = ContextVar(f"ctxcore.slot.{next(_counter)}")
+            # One shared name: a dropped Local's variable stays a key of every context
+            # that saw it, and a name of its own would stay with it.
+            var = ContextVar(_SLOT_NAME)
         self.ident = "context"
         self.empty = empty
         self.var = var
         self.get = var.get
         self.set = var.set
+
+    def forget(self) -> None:
+        # The context the owner was dropped in (usually the one it was used in) lets go
+        # of its storage; others keep an emptied one (see Tracker.release).
+        if self.var.get(None) is not None:
+            self.var.set(None)
 
 
 def _os_thread_local() -> type:
@@ -223,12 +235,33 @@ class GreenletSlot(Slot):
         )
 
 
-def make_slot(ident: Ident, empty: Any, var: ContextVar[Any] | None = None) -> Slot:
-    """Build the slot for ``ident`` (``var`` is only used by the context source)."""
+def make_slot(
+    ident: Ident,
+    empty: Any,
+    var: ContextVar[Any] | None = None,
+    *,
+    owner: str = "Local",
+    accepts: Callable[[Any], bool] = lambda value: True,
+) -> Slot:
+    """Build the slot for ``ident`` (``var`` is only used by the context source).
+
+    ``accepts(value)`` checks what a given ``var`` already holds in the current context
+    (``None`` when nothing): a value of another shape is a ``TypeError`` naming the
+    variable, instead of a confusing failure on first use. ``owner`` names the kind of
+    object (``"Local"``, ``"LocalStack"``) in that message.
+    """
     if var is not None and not isinstance(var, ContextVar):
         raise TypeError(f"context_var must be a contextvars.ContextVar, not {type(var).__name__}")
     if var is not None and ident != "context":
         raise ValueError(f"context_var= only applies to ident='context', not {ident!r}")
+    if var is not None and not accepts(var.get(None)):
+        held = type(var.get(None)).__name__
+        theirs = "list" if owner == "LocalStack" else "dict"
+        raise TypeError(
+            f"context_var {var.name!r} already holds a {held}, which is not a ctxcore "
+            f"{owner}'s value (werkzeug's {owner} keeps a {theirs} there): give it a "
+            "ContextVar of its own"
+        )
     if ident == "context":
         return ContextSlot(empty, var)
     if ident == "thread":

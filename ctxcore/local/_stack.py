@@ -22,6 +22,13 @@ class _Marker:
     __slots__ = ("__weakref__",)
 
 
+def _is_frame(value: Any) -> bool:
+    """Whether ``value`` is what a LocalStack publishes: nothing, or a stack frame."""
+    return value is None or (
+        type(value) is tuple and len(value) == 3 and isinstance(value[2], _Marker)
+    )
+
+
 class LocalStack(Generic[T]):
     """A stack whose contents belong to the current ident.
 
@@ -43,7 +50,9 @@ class LocalStack(Generic[T]):
     def __init__(
         self, context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None
     ) -> None:
-        slot = make_slot(resolve_ident(ident), None, context_var)
+        slot = make_slot(
+            resolve_ident(ident), None, context_var, owner="LocalStack", accepts=_is_frame
+        )
         self._slot: Slot = slot
         # Bound C callables kept on the instance: push/pop are one call each into them.
         self._get = slot.get

@@ -62,7 +62,15 @@ class Tracker:
         return [storage for storage in storages if storage]
 
     def release(self) -> None:
-        """Empty every storage still alive: the Local is gone, its values go too."""
-        for storage in self.live():
-            dict.clear(storage)
+        """Empty every storage still alive: the Local is gone, its values go too.
+
+        Contexts the Local never sees again still hold its storages (a context cannot
+        drop one variable). Each is emptied and made a plain :class:`Storage`, so what
+        stays behind is an empty dict, not the Local's own storage class.
+        """
+        for ref in self.refs:
+            storage = ref()
+            if storage is not None:
+                dict.clear(storage)
+                storage.__class__ = Storage
         self.refs.clear()

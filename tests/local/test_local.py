@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ctxcore import Local, LocalProxy, release_local
+from ctxcore import Local, LocalProxy, LocalStack, release_local
 from tests.backends import Backend, Worker
 
 WORKERS = 32
@@ -214,3 +214,18 @@ def test_werkzeug_code_runs_unchanged() -> None:
         return out
 
     assert program(ctxcore) == program(werkzeug_local)
+
+
+@pytest.mark.parametrize(("kind", "value"), [(Local, {"a": 1}), (LocalStack, [1, 2])])
+def test_a_context_var_holding_werkzeugs_format_is_refused_by_name(kind: Any, value: Any) -> None:
+    var: contextvars.ContextVar[Any] = contextvars.ContextVar("werkzeug.shaped")
+    var.set(value)
+    with pytest.raises(TypeError, match=r"context_var 'werkzeug.shaped' already holds a"):
+        kind(var)
+
+
+def test_a_context_var_holding_a_locals_values_is_shared() -> None:
+    var: contextvars.ContextVar[Any] = contextvars.ContextVar("shared")
+    first = Local(var)
+    first.name = "kept"
+    assert Local(var).name == "kept"

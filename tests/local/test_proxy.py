@@ -396,3 +396,10 @@ def test_unsupported_source_is_rejected_at_construction(source: Any) -> None:
 def test_non_string_name_is_rejected() -> None:
     with pytest.raises(TypeError, match="name must be a string"):
         LocalProxy(Local(), 3)  # type: ignore[arg-type]
+
+
+def test_unbound_proxy_answers_doc_and_wrapped_for_help() -> None:
+    var: contextvars.ContextVar[Any] = contextvars.ContextVar("unbound.doc")
+    proxy = LocalProxy(var)
+    assert proxy.__doc__ == LocalProxy.__doc__
+    assert proxy.__wrapped__ is var
