@@ -9,7 +9,7 @@ dispatch; streamed responses are produced chunk by chunk, with the context still
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 import io
 import sys
 from collections.abc import Iterable
@@ -115,11 +115,19 @@ class ASGIAdapter:
                 return
 
     async def _run_hooks(self, funcs: list[Any]) -> None:
-        for func in funcs:
-            with self.app.app_context():
-                result = func()
-                if asyncio.iscoroutine(result):
-                    await result
+        """Startup/shutdown hooks in an app context: async ones on the loop, sync on a lane."""
+        lane = RequestLane(self._lanes)
+        try:
+            for func in funcs:
+                with self.app.app_context():
+                    if inspect.iscoroutinefunction(func):
+                        await func()
+                    else:
+                        result = await lane(func)
+                        if inspect.isawaitable(result):
+                            await result
+        finally:
+            lane.release()
 
     async def _read_body(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []

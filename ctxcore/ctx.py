@@ -34,6 +34,11 @@ class _AppCtxGlobals:
     ``in`` and iteration over names.
     """
 
+    if TYPE_CHECKING:
+        # Any attribute may be set on g: tell type checkers so (``g.db = ...``).
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
     def get(self, name: str, default: Any = None) -> Any:
         """Return attribute ``name``, or ``default`` if it is not set."""
         return self.__dict__.get(name, default)

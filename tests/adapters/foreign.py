@@ -9,7 +9,7 @@ from typing import Any
 
 from ctxcore.adapters.middleware import ContextMiddleware, current_request_id
 
-from ctxcore import Local
+from ctxcore import Local, LocalManager
 
 local = Local()
 
@@ -30,6 +30,8 @@ def plain_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 
 wsgi = ContextMiddleware(plain_wsgi)
+#: The same function released by a LocalManager after each response.
+managed = LocalManager([local]).make_middleware(plain_wsgi)
 
 
 def _starlette() -> Any:

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from tests.adapters.foreign import wsgi
-from tests.adapters.servers import HOST, _dechunk, raw_get, running_command
+from tests.adapters.servers import HOST, _dechunk, raw_get, running_command, running_server
 
 
 def test_wsgi_foreign_app_gets_a_context_and_an_id() -> None:
@@ -82,3 +82,23 @@ def test_django_wsgi_app_gets_a_context_and_an_id() -> None:
         "still": True,
     }
     assert response.headers["X-Request-ID"] == "django-1"
+
+
+@pytest.mark.parametrize(
+    ("target", "leaks"),
+    [
+        pytest.param("plain_wsgi", True, id="bare"),
+        pytest.param("managed", False, id="local-manager"),
+        pytest.param("wsgi", False, id="context-middleware"),
+    ],
+)
+def test_a_bare_wsgi_app_under_pooled_threads_needs_a_manager(target: str, leaks: bool) -> None:
+    """Pooled threads reuse their context: a bare app's Local survives into the next request."""
+    extra = ("--threads", "4")
+    with running_server(f"tests.adapters.foreign:{target}", "gunicorn", *extra) as (port, _):
+        stale = 0
+        for n in range(100):
+            status, body = raw_get(port, f"/tag/r{n}")
+            assert status == 200, body
+            stale += not json.loads(body)["fresh"]
+    assert (stale > 0) is leaks, f"{stale} of 100 requests saw an earlier request's value"
