@@ -12,7 +12,7 @@ from ._stacks import top_request_context
 from .wrappers import Response
 
 if TYPE_CHECKING:
-    from .app import App
+    from ._appbase import AppBase as App
 
 __all__ = ["MALFORMED_REQUEST", "LoggedStream", "make_response"]
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
-    from .app import App
+    from ._appbase import AppBase as App
 
 __all__ = ["Blueprint"]
 

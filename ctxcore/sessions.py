@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, Serializer, TimestampSigner, URLSafeTimed
 from itsdangerous.encoding import base64_encode
 
 if TYPE_CHECKING:
-    from .app import App
+    from ._appbase import AppBase as App
     from .wrappers import Request, Response
 
 __all__ = [

@@ -68,7 +68,6 @@ still hold.
 
 from __future__ import annotations
 
-import operator
 import sys
 import weakref
 from collections.abc import Callable, Iterator
@@ -78,7 +77,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._bodies import ClosingBody
 from ._ident import IdentSpec, describe, resolve_ident
-from ._proxy import UNBOUND, LocalProxy
+from ._proxy import UNBOUND, LocalProxy, then_attribute
 from ._slots import ContextSlot, KeyedSlot, Slot, ThreadSlot, make_slot
 from ._storage import Storage, Tracker, storage_class
 
@@ -344,15 +343,7 @@ class Local:
         first, _, rest = name.partition(".")
         # All C for a plain name: getattr(local, first, UNBOUND) through the read path.
         head = partial(getattr, self, first, UNBOUND)
-        if not rest:
-            return head
-        tail = operator.attrgetter(rest)
-
-        def dotted() -> Any:
-            obj = head()
-            return obj if obj is UNBOUND else tail(obj)
-
-        return dotted
+        return then_attribute(head, rest) if rest else head
 
     def _ctxcore_proxy_describe(self, name: str | None) -> str:
         """Name what a proxy of attribute ``name`` stands for, for its unbound message."""

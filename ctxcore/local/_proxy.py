@@ -93,8 +93,11 @@ def _make_lookup(source: object, name: str | None) -> Callable[[], Any]:
             f"LocalProxy cannot proxy a {type(source).__name__}: give it a Local and a name, "
             "a LocalStack, a ContextVar or a callable returning the object"
         )
-    if name is None:
-        return get
+    return get if name is None else then_attribute(get, name)
+
+
+def then_attribute(get: Callable[[], Any], name: str) -> Callable[[], Any]:
+    """A lookup of attribute ``name`` (dotted allowed) of what ``get`` returns, or UNBOUND."""
     get_name = operator.attrgetter(name)
 
     def named_lookup() -> Any:

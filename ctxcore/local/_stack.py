@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 from ._ident import IdentSpec, resolve_ident
-from ._proxy import UNBOUND, LocalProxy
+from ._proxy import UNBOUND, LocalProxy, then_attribute
 from ._slots import Slot, make_slot
 
 __all__ = ["LocalStack"]
@@ -122,15 +121,12 @@ class LocalStack(Generic[T]):
     def _ctxcore_proxy_lookup(self, name: str | None) -> Callable[[], Any]:
         """The proxy's lookup of the top item (see :class:`ctxcore.local.ProxySource`)."""
         get = self._get
-        get_name = None if name is None else operator.attrgetter(name)
 
         def top() -> Any:
             frame = get(None)
-            if frame is None:
-                return UNBOUND
-            return frame[0] if get_name is None else get_name(frame[0])
+            return UNBOUND if frame is None else frame[0]
 
-        return top
+        return top if name is None else then_attribute(top, name)
 
     def _ctxcore_proxy_describe(self, name: str | None) -> str:
         """Name what a proxy of the top (or its ``name``) stands for, for its unbound message."""
