@@ -38,7 +38,7 @@ from ._async import ensure_sync
 if sys.version_info >= (3, 11):
     _ExceptionGroup = ExceptionGroup  # noqa: F821 - a builtin from 3.11
 else:  # pragma: no cover - exercised on 3.10 only
-    from exceptiongroup import ExceptionGroup as _ExceptionGroup  # type: ignore[import-not-found]
+    from exceptiongroup import ExceptionGroup as _ExceptionGroup  # type: ignore[import-not-found,unused-ignore]
 
 if TYPE_CHECKING:
     from .app import App

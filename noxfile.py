@@ -1,0 +1,24 @@
+"""nox sessions: the whole test suite on every supported CPython.
+
+``nox`` runs ``tests`` on 3.10, 3.11, 3.12 and 3.13 (each in its own virtualenv, the
+project installed editable with its ``test`` extra); ``nox -s tests-3.12`` runs one.
+CI (``.ci/run``) runs the README's command (one version), then the others here.
+Interpreters are found on PATH as ``python3.X`` (with pyenv:
+``PYENV_VERSION=3.11.7:3.10.13:3.12.1:3.13.0``).
+"""
+
+from __future__ import annotations
+
+import nox
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+nox.options.sessions = ["tests"]
+nox.options.error_on_missing_interpreters = True
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The test suite, as the README runs it, on one interpreter."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
