@@ -59,7 +59,9 @@ __all__ = [
     "run_async",
     "run_sync",
     "teardown_appcontext_flow",
+    "teardown_appcontext_funcs",
     "teardown_request_flow",
+    "teardown_request_funcs",
     "user_exception_flow",
     "view_flow",
 ]
@@ -139,26 +141,33 @@ def raise_together(errors: list[Exception], message: str) -> None:
         raise _ExceptionGroup(message, errors)
 
 
-def teardown_request_flow(app: App, ctx: RequestContext, exc: BaseException | None) -> Flow[None]:
-    """Every ``teardown_request`` callback for ``ctx`` (blueprints first, each in reverse)."""
+def teardown_request_funcs(app: App, ctx: RequestContext) -> list[Callable[..., Any]]:
+    """The ``teardown_request`` callbacks for ``ctx``, in call order (blueprints first)."""
     blueprints = ctx.request.blueprints
-    if not app.teardown_request_funcs and not blueprints:
-        return
-    funcs = [
+    if not blueprints:
+        return app.teardown_request_funcs[::-1]
+    return [
         func
         for scope in (*blueprints, None)
         for func in reversed(app.scoped_teardown.get(scope, ()))
     ]
+
+
+def teardown_appcontext_funcs(app: App) -> list[Callable[..., Any]]:
+    """The ``teardown_appcontext`` callbacks, in call order (last registered first)."""
+    return app.teardown_appcontext_funcs[::-1]
+
+
+def teardown_request_flow(app: App, ctx: RequestContext, exc: BaseException | None) -> Flow[None]:
+    """Every ``teardown_request`` callback for ``ctx``; their errors raised together."""
+    funcs = teardown_request_funcs(app, ctx)
     yield from callbacks_flow(funcs, exc, message="teardown_request callbacks raised")
 
 
 def teardown_appcontext_flow(app: App, exc: BaseException | None) -> Flow[None]:
-    """Every ``teardown_appcontext`` callback, last registered first."""
-    funcs = app.teardown_appcontext_funcs
-    if funcs:
-        yield from callbacks_flow(
-            reversed(funcs), exc, message="teardown_appcontext callbacks raised"
-        )
+    """Every ``teardown_appcontext`` callback; their errors raised together."""
+    funcs = teardown_appcontext_funcs(app)
+    yield from callbacks_flow(funcs, exc, message="teardown_appcontext callbacks raised")
 
 
 def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:
@@ -226,13 +235,26 @@ def full_flow(app: App, ctx: RequestContext) -> Flow[Response]:
     if not app.got_first_request:
         yield app.run_first_request_hooks, (), _NO_KWARGS
     app.match_request(ctx)
+    # The per-request path: steps with nothing to call are skipped rather than entered
+    # (each costs a generator), and the view's call is made here.
+    blueprints = ctx.request.blueprints
     try:
-        rv = yield from preprocess_flow(app, ctx)
+        rv = None
+        if blueprints or app.before_request_funcs:
+            rv = yield from preprocess_flow(app, ctx)
         if rv is None:
-            rv = yield from view_flow(app, ctx)
+            view = app.view_for(ctx)
+            if isinstance(view, app.response_class):
+                rv = view
+            else:
+                rv = yield view, (), ctx.request.view_args or _NO_KWARGS
     except Exception as exc:
         rv = yield from user_exception_flow(app, ctx, exc)
-    return (yield from response_flow(app, ctx, app.make_response(rv)))
+    response = app.make_response(rv)
+    if blueprints or app.after_request_funcs or ctx._after_request:
+        return (yield from response_flow(app, ctx, response))
+    app.save_session(ctx, response)
+    return response
 
 
 def dispatch_flow(app: App, ctx: RequestContext) -> Flow[Response]:

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from ._flow import (
     Flow,
+    callbacks_flow,
     raise_together,
     run_sync,
-    teardown_appcontext_flow,
-    teardown_request_flow,
+    teardown_appcontext_funcs,
+    teardown_request_funcs,
 )
 from ._stacks import Stacks, top_app_context
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from werkzeug.routing import MapAdapter
 
     from .app import App
+    from .local import LocalStack
     from .sessions import SessionMixin
     from .wrappers import Request, Response
 
@@ -88,17 +90,19 @@ class _Token:
         self.depth = depth
 
 
-def _check_pop(ctx: object, top: object, token: _Token | None, depth: int, stacks: Stacks) -> None:
+def _check_pop(ctx: object, stack: LocalStack[Any], token: _Token | None, stacks: Stacks) -> None:
     """Raise unless ``ctx`` is the active context (and ``token`` names its active push)."""
+    top = stack.top
     if top is not ctx:
         raise _wrong_pop(ctx, top, stacks)
-    if token is not None and (token.ctx is not ctx or token.depth != depth):
+    if token is not None and (token.ctx is not ctx or token.depth != len(stack)):
         raise RuntimeError(f"{token!r} does not belong to the active push of {ctx!r}")
 
 
-def _pushed_below(ctx: object, items: list[Any]) -> bool:
-    """Whether ``ctx`` (the top of ``items``) is also pushed further down: a nested push."""
-    return any(item is ctx for item in items[:-1])
+def _pushed_below(ctx: object, stack: LocalStack[Any]) -> bool:
+    """Whether ``ctx`` (the top of ``stack``) is also pushed further down: a nested push."""
+    items = stack.items()
+    return len(items) > 1 and any(item is ctx for item in items[:-1])
 
 
 class AppContext:
@@ -126,21 +130,36 @@ class AppContext:
         readable), every one even if some raise; their errors are raised together once
         the context is popped.
         """
-        run_sync(self.pop_flow(exc, token))
+        exc, funcs = self._begin_pop(exc, token)
+        if funcs:
+            run_sync(self._pop_steps(exc, funcs))
+        else:  # nothing to call: no driver needed
+            self._stacks.app.pop()
 
     def pop_flow(
         self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None
     ) -> Flow[None]:
         """:meth:`pop` as a flow (see :mod:`ctxcore._flow`): teardown calls are yielded."""
+        exc, funcs = self._begin_pop(exc, token)
+        return self._pop_steps(exc, funcs)
+
+    def _begin_pop(
+        self, exc: BaseException | None, token: _Token | None
+    ) -> tuple[BaseException | None, list[Callable[..., Any]]]:
+        """Check the pop; return the error to pass on and the teardown callbacks to run."""
         stack = self._stacks.app
-        _check_pop(self, stack.top, token, len(stack), self._stacks)
+        _check_pop(self, stack, token, self._stacks)
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
+        if _pushed_below(self, stack):
+            return exc, []  # an outer push of the same context is still active
+        return exc, teardown_appcontext_funcs(self.app)
+
+    def _pop_steps(self, exc: BaseException | None, funcs: list[Callable[..., Any]]) -> Flow[None]:
         try:
-            if not _pushed_below(self, stack.items()):
-                yield from teardown_appcontext_flow(self.app, exc)
+            yield from callbacks_flow(funcs, exc, message="teardown_appcontext callbacks raised")
         finally:
-            stack.pop()
+            self._stacks.app.pop()
 
     def __enter__(self) -> AppContext:
         self.push()
@@ -243,27 +262,55 @@ class RequestContext:
         popped, then the app context it pushed (if any) is popped, its own teardown
         running while it is active. Errors from callbacks are raised once all have run.
         """
-        run_sync(self.pop_flow(exc, token))
+        exc, funcs = self._begin_pop(exc, token)
+        implicit = self._implicit[-1]
+        if funcs or (implicit is not None and teardown_appcontext_funcs(self.app)):
+            run_sync(self._pop_steps(exc, funcs))
+            return
+        # Nothing to call: _pop_steps' steps without a driver.
+        if funcs is not None:
+            self._close_request()
+        self._stacks.request.pop()
+        app_ctx = self._implicit.pop()
+        if app_ctx is not None:
+            app_ctx.pop(exc)
 
     def pop_flow(
         self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None
     ) -> Flow[None]:
         """:meth:`pop` as a flow (see :mod:`ctxcore._flow`): teardown calls are yielded."""
+        exc, funcs = self._begin_pop(exc, token)
+        return self._pop_steps(exc, funcs)
+
+    def _begin_pop(
+        self, exc: BaseException | None, token: _Token | None
+    ) -> tuple[BaseException | None, list[Callable[..., Any]] | None]:
+        """Check the pop; return the error to pass on and the ``teardown_request``
+        callbacks to run (``None``: not the last pop, so no teardown and no close)."""
         stack = self._stacks.request
-        _check_pop(self, stack.top, token, len(stack), self._stacks)
+        _check_pop(self, stack, token, self._stacks)
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
+        if self._origin is not None or _pushed_below(self, stack):
+            return exc, None
+        return exc, teardown_request_funcs(self.app, self)
+
+    def _pop_steps(
+        self, exc: BaseException | None, funcs: list[Callable[..., Any]] | None
+    ) -> Flow[None]:
         errors: list[Exception] = []
         try:
-            if self._origin is None and not _pushed_below(self, stack.items()):
+            if funcs is not None:
                 try:
-                    yield from teardown_request_flow(self.app, self, exc)
+                    yield from callbacks_flow(
+                        funcs, exc, message="teardown_request callbacks raised"
+                    )
                 except Exception as error:
                     errors.append(error)
                 finally:
                     self._close_request()
         finally:
-            stack.pop()
+            self._stacks.request.pop()
             app_ctx = self._implicit.pop()
             if app_ctx is not None:
                 try:
