@@ -21,4 +21,7 @@ nox.options.error_on_missing_interpreters = True
 def tests(session: nox.Session) -> None:
     """The test suite, as the README runs it, on one interpreter."""
     session.install("-e", ".[test]")
+    # The minute of coverage-guided fuzzing runs once, in the README's run; here each
+    # harness gets a short run on this interpreter (the corpus replays in full).
+    session.env.setdefault("CTXCORE_FUZZ_SECONDS", "3")
     session.run("python", "-m", "pytest", *session.posargs)

@@ -41,9 +41,10 @@ def scope_to_environ(scope: Scope, body: bytes) -> Environ:
     client = scope.get("client") or ("", 0)
     environ: Environ = {
         "REQUEST_METHOD": scope["method"],
-        # WSGI carries the path as latin-1-decoded bytes.
-        "SCRIPT_NAME": root.encode("utf-8").decode("latin-1"),
-        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        # WSGI carries the path as latin-1-decoded bytes. surrogatepass: a lone
+        # surrogate in a scope's path is kept as bytes instead of failing the request.
+        "SCRIPT_NAME": root.encode("utf-8", "surrogatepass").decode("latin-1"),
+        "PATH_INFO": path.encode("utf-8", "surrogatepass").decode("latin-1"),
         "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
         "SERVER_NAME": str(server[0]),
         "SERVER_PORT": str(server[1]),

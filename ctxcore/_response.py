@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from ._stacks import top_request_context
 from .wrappers import Response
@@ -51,7 +51,13 @@ def make_response(app: App, rv: Any) -> Response:  # noqa: PLR0912
     elif isinstance(rv, dict | list):
         response = app.json.response(rv)
     elif isinstance(rv, HTTPException):
-        response = app.response_class.force_type(rv.get_response(), None)  # type: ignore[assignment]
+        try:
+            http_response = rv.get_response()
+        except ValueError:
+            # A routing redirect to a URL no header can carry (a decoded %0D in the
+            # path): the request was malformed, not the app.
+            http_response = BadRequest("The request URL cannot be redirected to.").get_response()
+        response = app.response_class.force_type(http_response, None)  # type: ignore[assignment]
     elif isinstance(rv, Iterator):
         response = app.response_class(rv)
     elif isinstance(rv, Response) or callable(rv):

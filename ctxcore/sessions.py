@@ -14,7 +14,7 @@ from collections.abc import Iterator, MutableMapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from itsdangerous import BadSignature, Serializer, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadData, Serializer, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 
 if TYPE_CHECKING:
@@ -262,8 +262,10 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
         try:
             data = serializer.loads(raw, max_age=max_age)
-        except (BadSignature, ValueError, TypeError, UnicodeError):
-            return self.session_class()  # tampered, expired, truncated or garbled
+        except (BadData, ValueError, TypeError, UnicodeError):
+            # Tampered, expired, truncated or garbled; BadData also covers a correctly
+            # signed cookie whose payload does not decode (BadPayload).
+            return self.session_class()
         if not isinstance(data, dict):
             return self.session_class()
         return self.session_class(data)

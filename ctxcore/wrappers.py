@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import Rule
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _Request
 from werkzeug.wrappers import Response as _Response
 
@@ -35,6 +37,15 @@ class Request(_Request):
         if endpoint is not None and "." in endpoint:
             return endpoint.rpartition(".")[0]
         return None
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        """werkzeug's parsed query string; one that is not UTF-8 is a 400, not a 500."""
+        try:
+            parsed: MultiDict[str, str] = _Request.args.fget(self)  # type: ignore[attr-defined]
+        except UnicodeDecodeError as exc:
+            raise BadRequest("The query string is not valid UTF-8.") from exc
+        return parsed
 
     def get_data(self, *args: Any, **kwargs: Any) -> Any:
         """werkzeug's ``get_data``; a body that cannot be read (a broken chunked upload,

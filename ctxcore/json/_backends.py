@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json as _std
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -70,11 +71,32 @@ def fast_dumps(backend: str, module: Any) -> Callable[..., str]:
         if kwargs.get("indent") == 2:
             option |= option_indent
         try:
-            return module.dumps(obj, option=option).decode()  # type: ignore[no-any-return]
+            out: bytes = module.dumps(obj, option=option)
         except (TypeError, module.JSONEncodeError):
             return std_dumps(obj, **kwargs)  # type: ignore[no-any-return]
+        # orjson writes NaN and infinities as null, silently; the standard library
+        # writes NaN/Infinity, which load back as the same floats. Only a document with
+        # a null can hide one, so only then is the value searched.
+        if b"null" in out and _has_non_finite(obj):
+            return std_dumps(obj, **kwargs)  # type: ignore[no-any-return]
+        return out.decode()
 
     return orjson_dumps
+
+
+def _has_non_finite(obj: Any) -> bool:
+    """Whether ``obj`` (a JSON-like value) holds a NaN or an infinity anywhere."""
+    pending = [obj]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
 
 
 def fast_loads(backend: str, module: Any) -> Callable[..., Any]:

@@ -88,3 +88,14 @@ def test_streamed_body_is_sent_chunk_by_chunk() -> None:
     bodies = [m for m in sent if m["type"] == "http.response.body"]
     assert [m["body"] for m in bodies] == [b"a", b"b", b""]
     assert [m["more_body"] for m in bodies] == [True, True, False]
+
+
+def test_scope_to_environ_keeps_a_path_with_lone_surrogates() -> None:
+    """Found by fuzzing: a lone surrogate in a scope's path raised UnicodeEncodeError."""
+    from ctxcore.adapters.asgi import scope_to_environ
+
+    scope = {"type": "http", "method": "GET", "path": "/a\udcff\ud800", "headers": []}
+    environ = scope_to_environ(scope, b"")
+    assert environ["PATH_INFO"] == "/a\udcff\ud800".encode("utf-8", "surrogatepass").decode(
+        "latin-1"
+    )

@@ -110,3 +110,23 @@ def test_request_too_large_is_a_413(app: App) -> None:
     finally:
         app.request_class.max_content_length = None
     assert response.status_code == 413
+
+
+def test_a_query_string_that_is_not_utf8_is_a_400(app: App) -> None:
+    """Found by fuzzing: werkzeug decodes the query strictly when args are read."""
+
+    @app.route("/args")
+    def args() -> Any:
+        return dict(request.args)
+
+    status, _ = call(app, good_environ(PATH_INFO="/args", QUERY_STRING="q=\xff\xfe"))
+    assert status.startswith("400 ")
+    assert not has_request_context()
+
+
+def test_a_routing_redirect_to_a_url_no_header_can_carry_is_a_400(app: App) -> None:
+    """Found by fuzzing: werkzeug's merged-slashes redirect copies a raw CR of the query."""
+    status, _ = call(app, good_environ(PATH_INFO="/echo//x", QUERY_STRING="a=\r"))
+    assert status.startswith("400 ")
+    status, _ = call(app, good_environ(PATH_INFO="/echo//x"))
+    assert status.startswith("308 ")  # the same redirect, to a URL that can be sent

@@ -127,3 +127,24 @@ def test_calls_the_fast_library_cannot_honour_fall_back(backend: str) -> None:
         buffer = io.StringIO()
         json.dump([1, "x"], buffer, default=str)
         assert json.loads(buffer.getvalue()) == [1, "x"]
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+def test_patched_dumps_keep_nan_and_infinities(backend: str) -> None:
+    """Found by fuzzing: orjson writes them as null; the patch leaves them to the stdlib."""
+    values = [float("nan"), float("inf"), -float("inf"), None, {"x": [1.5, None]}]
+    expected = json.dumps(values)
+    with cjson.patched(backend):
+        out = json.dumps(values)
+    assert out.replace(" ", "") == expected.replace(" ", "")
+    assert repr(json.loads(out)) == repr(json.loads(expected))
+
+
+def test_patched_ujson_also_reads_some_invalid_documents() -> None:
+    """A pinned difference (found by fuzzing): ujson reads leading zeros, the stdlib refuses."""
+    with pytest.raises(ValueError, match="Expecting"):
+        json.loads("[02.5]")
+    with cjson.patched("ujson"):
+        assert json.loads("[02.5]") == [2.5]
+    with cjson.patched("orjson"), pytest.raises(ValueError, match="Expecting"):
+        json.loads("[02.5]")  # orjson refuses it, and so does the stdlib it falls back to

@@ -158,6 +158,20 @@ def test_hostile_cookies_give_an_empty_session_and_a_normal_response(value: Any)
     assert response.get_data(as_text=True) == "None"
 
 
+def test_a_correctly_signed_cookie_whose_payload_does_not_decode_is_empty() -> None:
+    """Found by fuzzing: itsdangerous raises BadPayload (not BadSignature) for it."""
+    app = make_app()
+    interface = app.session_interface
+    signer = interface.get_signing_serializer(app).make_signer()  # type: ignore[attr-defined]
+    for payload in (b"", b"!!!", b".not-zlib", b"bm90IGpzb24"):
+        cookie = signer.sign(payload).decode()
+        response = app.test_client().get(
+            "/get", environ_overrides={"HTTP_COOKIE": f"session={cookie}"}
+        )
+        assert response.status_code == 200, payload
+        assert response.get_data(as_text=True) == "None"
+
+
 def test_non_utf8_cookie_bytes_give_an_empty_session() -> None:
     # WSGI hands header bytes over as latin-1 characters: \xff\xfe is not UTF-8.
     response = (
