@@ -65,4 +65,6 @@ def test_gevent_serves_keep_alive_connections_fairly() -> None:
         result = wrk_load(f"http://{HOST}:{port}/health", connections=32, seconds=2)
     assert result.errors == 0, result.summary
     assert result.requests > 500, result.summary
-    assert result.p99_ms < 100, f"p99 {result.p99_ms:.0f} ms: some connections waited for others"
+    # Unfair serving put p99 at 300-1300 ms; fair serving ~15 ms on a quiet machine and
+    # ~100 ms on a loaded one: the bound sits between, so load alone cannot fail it.
+    assert result.p99_ms < 250, f"p99 {result.p99_ms:.0f} ms: some connections waited for others"
