@@ -9,6 +9,7 @@ dispatch; streamed responses are produced chunk by chunk, with the context still
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 import sys
@@ -157,9 +158,11 @@ class ASGIAdapter:
         environ = scope_to_environ(scope, body)
         # The request runs in its own copy of the context, and the server's send runs
         # out here: nothing set while handling it reaches the next request.
-        await run_relayed(lambda relayed: self._handle(environ, relayed), send, copy_context())
+        await run_relayed(
+            lambda relayed: self._handle(environ, receive, relayed), send, copy_context()
+        )
 
-    async def _handle(self, environ: Environ, send: Send) -> None:
+    async def _handle(self, environ: Environ, receive: Receive, send: Send) -> None:
         app = self.app
         try:
             ctx = app.request_context(environ)
@@ -187,7 +190,7 @@ class ASGIAdapter:
             # A buffered body with nothing to run on close is sent and closed right here;
             # anything else may block (generators, files, callbacks): the lane.
             in_memory = response.is_sequence and not getattr(response, "has_close_callbacks", True)
-            await self._send_body(body, send, lane, in_memory)
+            await self._send_body(body, receive, send, lane, in_memory)
         except BaseException as exc:
             error = exc
             raise
@@ -198,7 +201,12 @@ class ASGIAdapter:
                 lane.release()
 
     async def _send_body(
-        self, body: Iterable[bytes], send: Send, lane: RequestLane, in_memory: bool
+        self,
+        body: Iterable[bytes],
+        receive: Receive,
+        send: Send,
+        lane: RequestLane,
+        in_memory: bool,
     ) -> None:
         """Send ``body``, then close it (on the loop when ``in_memory``, else on the lane).
 
@@ -212,7 +220,7 @@ class ASGIAdapter:
                 data = b"".join(body)
                 await send({"type": "http.response.body", "body": data, "more_body": False})
             else:
-                await self._send_stream(body, send, lane)
+                await self._send_stream(body, receive, send, lane)
         finally:
             if close is not None:
                 try:
@@ -223,18 +231,57 @@ class ASGIAdapter:
                 except Exception:
                     self.app.logger.exception("Error closing the response body")
 
-    async def _send_stream(self, body: Iterable[bytes], send: Send, lane: RequestLane) -> None:
+    async def _send_stream(
+        self, body: Iterable[bytes], receive: Receive, send: Send, lane: RequestLane
+    ) -> None:
+        """Send chunk by chunk until the body ends or the client goes away.
+
+        Servers drop what is sent after a disconnect without a word, so the client's
+        ``http.disconnect`` is watched for meanwhile: without it, a stream whose client
+        left would run on (holding its context and its lane) until it ended, if ever.
+        """
         iterator = iter(body)
-        while True:
-            try:
-                chunk = await lane(_next_chunk, iterator)
-            except Exception:
-                self.app.logger.exception("Error producing the response body; ending it here")
-                chunk = None
-            if chunk is None:
-                break
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        gone: asyncio.Future[bool] = asyncio.ensure_future(_disconnected(receive))
+        try:
+            while True:
+                step = asyncio.ensure_future(lane(_next_chunk, iterator))
+                await asyncio.wait((step, gone), return_when=asyncio.FIRST_COMPLETED)
+                if not step.done():
+                    if gone.result():
+                        # The client left: let the chunk being made finish on the lane
+                        # (a generator cannot be closed while it runs), then stop.
+                        await asyncio.wait((step,))
+                        _discard(step)
+                        return
+                    # The server sent something else: it will not say; stop watching.
+                    gone = asyncio.get_running_loop().create_future()
+                    await asyncio.wait((step,))
+                try:
+                    chunk = step.result()
+                except Exception:
+                    self.app.logger.exception("Error producing the response body; ending it here")
+                    chunk = None
+                if chunk is None:
+                    break
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            gone.cancel()
+
+
+async def _disconnected(receive: Receive) -> bool:
+    """``True`` once the client has gone; ``False`` if the server sends anything else.
+
+    After a complete request a server's next message is ``http.disconnect``, sent when
+    the client goes; one that answers otherwise cannot tell us, and is not asked again.
+    """
+    return bool((await receive())["type"] == "http.disconnect")
+
+
+def _discard(task: asyncio.Future[Any]) -> None:
+    """Collect a finished task's outcome, which nobody needs any more."""
+    if not task.cancelled():
+        task.exception()
 
 
 class _TooLarge(Exception):

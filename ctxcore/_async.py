@@ -18,6 +18,7 @@ In every case the coroutine runs in a copy of the caller's context, so ``request
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import inspect
 import sys
@@ -60,7 +61,9 @@ class _ThreadLoops:
 
         loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
         if loop is None or loop.is_closed():
-            loop = asyncio.new_event_loop()
+            # Made in an empty context: a loop keeps its own callbacks' contexts (the
+            # self-pipe reader's), and this one outlives the request that creates it.
+            loop = contextvars.Context().run(asyncio.new_event_loop)
             self._local.loop = loop
         return loop.run_until_complete(coro)
 

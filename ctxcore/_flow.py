@@ -123,7 +123,12 @@ async def run_async(flow: Flow[R], call_sync: CallSync | None = None) -> R:
 
 
 def callbacks_flow(funcs: Iterable[Callable[..., Any]], *args: Any, message: str) -> Flow[None]:
-    """Call every one of ``funcs`` even if some raise; raise their errors together after."""
+    """Call every one of ``funcs`` even if some raise; raise their errors together after.
+
+    A ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``) stops the
+    remaining callbacks, as it stops a plain function; the contexts are popped all the
+    same (the pops are ``finally`` blocks).
+    """
     errors: list[Exception] = []
     for func in funcs:
         try:

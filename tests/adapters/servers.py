@@ -222,3 +222,34 @@ def wrk_load(url: str, *, connections: int, seconds: int) -> WrkResult:
     errors += int(non_2xx.group(1)) if non_2xx else 0
     p99_ms = float(p99.group(1)) * _WRK_UNITS[p99.group(2)]
     return WrkResult(int(requests.group(1)), errors, p99_ms, out)
+
+
+def ensure_open_files(needed: int) -> int:
+    """Raise this process's soft ``RLIMIT_NOFILE`` to at least ``needed`` (capped by the
+    hard limit); servers spawned afterwards inherit it. Returns the soft limit now."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def process_open_files(pid: int) -> tuple[int, int]:
+    """(open sockets, soft open-file limit) of process ``pid``, from ``/proc`` (Linux)."""
+    fds = Path(f"/proc/{pid}/fd")
+    sockets = 0
+    for entry in fds.iterdir():
+        try:
+            if os.readlink(entry).startswith("socket:"):
+                sockets += 1
+        except OSError:  # closed meanwhile
+            continue
+    limit = 0
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max open files"):
+            soft = line.split()[3]
+            limit = sys.maxsize if soft == "unlimited" else int(soft)
+    return sockets, limit

@@ -152,3 +152,140 @@ def _build_ident_app(ident: str) -> App:
 
 greenlet_app = _build_ident_app("greenlet")
 thread_app = _build_ident_app("thread")
+
+
+# --- Fault injection (tests/adapters/test_faults.py) -------------------------------
+# A separate App, so the hooks below cost nothing to the requests of ``app``. It serves
+# some of ``app``'s views again and keeps a ledger of the requests whose context is
+# pushed: a request enters it in its first ``before_request`` hook and leaves it in
+# ``teardown_appcontext`` (the last step of popping its contexts), so ``/open`` names
+# every request that a fault left pushed, whatever ident or server runs it.
+
+import threading  # noqa: E402 - appended section
+from itertools import count  # noqa: E402
+
+
+class Abort(BaseException):
+    """A ``KeyboardInterrupt``-like error that is not an ``Exception``."""
+
+
+fault_app = App(f"{__name__}.faults")
+fault_app.config["SECRET_KEY"] = "stress-test-secret"
+_OPEN: dict[int, str] = {}  # token -> path of each request whose context is pushed
+_SKIPPED: list[str] = []  # requests whose teardown_request callbacks did not all run
+_FINISHED: set[int] = set()  # tokens whose last teardown_request callback ran
+_tokens = count(1)
+_ledger_lock = threading.Lock()
+
+
+def _fault(kind: str) -> BaseException:
+    if kind == "abort":
+        return Abort(f"raised on purpose in {request.path}")
+    if kind == "generatorexit":
+        return GeneratorExit()
+    if kind == "keyboardinterrupt":
+        return KeyboardInterrupt()
+    raise ValueError(f"unknown fault kind {kind!r}")
+
+
+@fault_app.before_request
+def _ledger_open() -> None:
+    token = next(_tokens)
+    g.fault_token = token
+    with _ledger_lock:
+        _OPEN[token] = request.path
+
+
+@fault_app.before_request
+def _raise_before() -> None:
+    args = request.view_args or {}
+    if request.endpoint == "raise_in" and args.get("where") == "before":
+        raise _fault(args["kind"])
+
+
+# teardown_request callbacks run last-registered first: this one runs after the raiser.
+@fault_app.teardown_request
+def _teardown_finished(exc: BaseException | None) -> None:
+    _FINISHED.add(g.fault_token)
+
+
+@fault_app.teardown_request
+def _raise_in_teardown(exc: BaseException | None) -> None:
+    kind = g.get("raise_in_teardown")
+    if kind:
+        raise _fault(kind)
+
+
+@fault_app.teardown_appcontext
+def _ledger_close(exc: BaseException | None) -> None:
+    token = g.get("fault_token")
+    if token is None:
+        return
+    with _ledger_lock:
+        path = _OPEN.pop(token, None)
+        if token not in _FINISHED:
+            _SKIPPED.append(path or "?")
+        _FINISHED.discard(token)
+    _record(f"popped:{path}")  # evidence that outlives a worker that dies next
+
+
+@fault_app.route("/open")
+def open_requests() -> dict[str, Any]:
+    """Requests still pushed (this one excluded), and which skipped teardown callbacks."""
+    with _ledger_lock:
+        others = [path for token, path in _OPEN.items() if token != g.fault_token]
+        return {"open": sorted(others), "skipped_teardown": list(_SKIPPED), "pid": os.getpid()}
+
+
+@fault_app.route("/raise/<kind>/<where>")
+def raise_in(kind: str, where: str) -> str:
+    if where == "teardown":
+        g.raise_in_teardown = kind
+        return "answered"
+    if where == "view":
+        raise _fault(kind)
+    return f"nothing raised in {where}"
+
+
+@fault_app.route("/raise/<kind>/async-view")
+async def raise_in_async_view(kind: str) -> str:
+    await asyncio.sleep(0)
+    raise _fault(kind)
+
+
+@fault_app.route("/slow-stream")
+def slow_stream() -> Any:
+    """A streamed body that goes on for a minute unless its client leaves."""
+    from ctxcore import stream_with_context
+
+    @stream_with_context
+    def generate() -> Any:
+        yield b"first;"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _STOP_STREAMS.is_set():
+            time.sleep(0.005)
+            yield b"y" * 16384
+
+    return generate()
+
+
+_STOP_STREAMS = threading.Event()
+
+
+@fault_app.route("/stop-streams")
+def stop_streams() -> str:
+    """End every ``/slow-stream`` still running (a test's cleanup), and allow new ones."""
+    _STOP_STREAMS.set()
+    time.sleep(0.1)  # each stream checks between chunks (5 ms)
+    _STOP_STREAMS.clear()
+    return "stopped"
+
+
+for _rule, _view, _methods in (
+    ("/health", health, ["GET"]),
+    ("/diag", diag, ["GET"]),
+    ("/echo", echo, ["POST"]),
+    ("/sync/<rid>", sync_view, ["GET"]),
+    ("/stream-fails", stream_fails, ["GET"]),
+):
+    fault_app.add_url_rule(_rule, view_func=_view, methods=_methods)
