@@ -67,6 +67,8 @@ class ContextMachine(RuleBasedStateMachine):
         self.expected_torn: Counter[object] = Counter()
         # Teardowns of contexts that children made and popped themselves.
         self.children_torn = 0
+        # Every push in order: contexts are popped in reverse order of pushing.
+        self.order: list[object] = []
 
     @precondition(lambda self: self.app is None)
     @rule(ident=st.sampled_from(["context", "thread", "greenlet"]))
@@ -96,6 +98,7 @@ class ContextMachine(RuleBasedStateMachine):
         ctx = self.app.app_context()
         ctx.push()
         self.app_stack.append(ctx)
+        self.order.append(ctx)
 
     @precondition(lambda self: self.app is not None and len(self.request_stack) < 6)
     @rule()
@@ -113,8 +116,15 @@ class ContextMachine(RuleBasedStateMachine):
         else:
             self.implicit.setdefault(ctx, []).append(None)
         self.request_stack.append(ctx)
+        self.order.append(ctx)
 
-    @precondition(lambda self: bool(self.request_stack) and len(self.request_stack) < 6)
+    @precondition(
+        lambda self: (
+            bool(self.order)
+            and isinstance(self.order[-1], RequestContext)
+            and len(self.request_stack) < 6
+        )
+    )
     @rule()
     def repush_top_request(self) -> None:
         """Push the active request context again (nested): teardown waits for the last pop."""
@@ -122,17 +132,15 @@ class ContextMachine(RuleBasedStateMachine):
         ctx.push()  # an app context is active (its own or an outer one): none is added
         self.implicit[ctx].append(None)
         self.request_stack.append(ctx)
+        self.order.append(ctx)
 
-    @precondition(lambda self: bool(self.request_stack))
+    @precondition(lambda self: bool(self.order) and isinstance(self.order[-1], RequestContext))
     @rule()
     def pop_request(self) -> None:
         ctx = self.request_stack[-1]
         implicit = self.implicit[ctx][-1]
-        if implicit is not None and self.app_stack[-1] is not implicit:
-            # An app context was pushed above the request's own: contexts are popped in
-            # reverse order, so that one goes first (pop_app).
-            return
         ctx.pop()
+        self.order.pop()
         self.request_stack.pop()
         self.implicit[ctx].pop()
         if ctx not in self.request_stack:
@@ -141,13 +149,12 @@ class ContextMachine(RuleBasedStateMachine):
             self.app_stack.pop()
             self.expected_torn[implicit] += 1
 
-    @precondition(lambda self: bool(self.app_stack))
+    @precondition(lambda self: bool(self.order) and isinstance(self.order[-1], AppContext))
     @rule()
     def pop_app(self) -> None:
         ctx = self.app_stack[-1]
-        if any(ctx is implicit for pushes in self.implicit.values() for implicit in pushes):
-            return  # a request's own app context: popped with the request
         ctx.pop()
+        self.order.pop()
         self.app_stack.pop()
         if ctx not in self.app_stack:
             self.expected_torn[ctx] += 1
@@ -211,19 +218,12 @@ class ContextMachine(RuleBasedStateMachine):
         assert sum(self.torn.values()) == sum(self.expected_torn.values()) + self.children_torn
 
     def teardown(self) -> None:
-        # Pop what is left, innermost first, so no context leaks into the next example.
-        while self.request_stack or self.app_stack:
-            if self.request_stack and (
-                not self.app_stack
-                or self.implicit[self.request_stack[-1]][-1] in (None, self.app_stack[-1])
-            ):
+        # Pop what is left in reverse order, so no context leaks into the next example.
+        while self.order:
+            if isinstance(self.order[-1], RequestContext):
                 self.pop_request()
-            elif self.app_stack:
-                before = len(self.app_stack)
+            else:
                 self.pop_app()
-                if len(self.app_stack) == before:  # the top is a request's own: pop that
-                    self.request_stack[-1].pop()
-                    break
         assert top_request_context() is None
         assert top_app_context() is None
 
