@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from bench.suites import SUITES
+from bench.suites import DEFAULT, SUITES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--only",
         type=_suite_list,
         metavar="SUITE[,SUITE]",
-        help=f"run only these suites ({', '.join(SUITES)})",
+        help=f"run only these suites ({', '.join(SUITES)}; default: all but soak)",
     )
     parser.add_argument(
         "--out",
@@ -89,4 +89,4 @@ def main(argv: list[str]) -> int:
         if args.rigorous
         else "default"
     )
-    return run_all(args.only or list(SUITES), args.out or default_out(), mode)
+    return run_all(args.only or list(DEFAULT), args.out or default_out(), mode)

@@ -43,6 +43,7 @@ PEERS: dict[str, Peer] = {
         Peer("starlette", "starlette", "starlette"),
         Peer("gunicorn", "gunicorn", "gunicorn"),
         Peer("uvicorn", "uvicorn", "uvicorn"),
+        Peer("hypercorn", "hypercorn", "hypercorn"),
         Peer("httptools", "httptools", "httptools"),
         Peer("pyperf", "pyperf", "pyperf"),
     )

@@ -3,8 +3,13 @@
 A suite module defines ``TITLE``, ``DESCRIPTION``, ``CASES`` (the measured cases, with
 the implementation used as the 100% reference; pyperf times each implementation's
 ``loop``), optionally ``GOALS``, ``report_notes()`` and ``details(json_path, out)`` for
-its report section, and ``COMMAND`` when it measures with its own runner instead of
-pyperf workers (e2e). Benchmark names are ``"<case> | <implementation>"``.
+its report section, ``COMMAND`` when it measures with its own runner instead of
+pyperf workers (e2e, soak), and ``TIME_TABLES = False`` when its ``details()`` replace
+the per-case time tables and ratio chart (soak). Benchmark names are
+``"<case> | <implementation>"``.
+
+``python -m bench`` runs :data:`DEFAULT`; the opt-in suites (soak: twenty minutes at the
+issue's sizes) run only when named with ``--only``.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SUITES: tuple[str, ...] = ("lookup", "proxy", "stack", "context", "json", "isolation", "e2e")
+SUITES: tuple[str, ...] = (
+    "lookup", "proxy", "stack", "context", "json", "isolation", "e2e", "soak",
+)  # fmt: skip
+#: What runs when no ``--only`` is given.
+DEFAULT: tuple[str, ...] = tuple(name for name in SUITES if name != "soak")
 
 
 def load(name: str) -> ModuleType:
