@@ -4,7 +4,7 @@ Every connection is opened first (in waves of 100), and held until the server ho
 all of them at once (counted in ``/proc``); then each sends a few requests, one after
 the other, over its own connection. Each request stores its id in ``g``, a ``Local``
 and the session and reports what it sees (``tests/adapters/stress.py``): zero errors,
-zero mismatches, and every response keeps the connection open. Bounded: 30 s per
+zero mismatches, and every response keeps the connection open. Bounded: 60 s per
 server.
 """
 
@@ -28,7 +28,7 @@ TARGET = "tests.adapters.stress:app"
 CONNECTIONS = 1000
 PER_CONNECTION = 3
 WAVE = 100  # connections opened at once
-BUDGET = 30.0  # seconds per server, connections and requests together
+BUDGET = 60.0  # seconds per server (about 2.5 s on a quiet machine): a bound, not a speed goal
 #: Open files a side needs: its connections, plus room for the rest of the process.
 FILES_NEEDED = CONNECTIONS + 512
 
