@@ -30,8 +30,8 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[rank]
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one response; return its status and whether the server keeps the connection."""
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Read one HTTP/1.x response: its status, its body and whether the connection stays open."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -40,14 +40,16 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip().lower()
     if headers.get("transfer-encoding") == "chunked":
+        parts = []
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
+            parts.append((await reader.readexactly(size + 2))[:size])
             if size == 0:
                 break
+        body = b"".join(parts)
     else:
-        await reader.readexactly(int(headers.get("content-length", "0")))
-    return status, headers.get("connection") != "close"
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, body, headers.get("connection") != "close" and lines[0].startswith("HTTP/1.1")
 
 
 async def _connection(
@@ -72,7 +74,7 @@ async def _connection(
                 started = time.perf_counter()
                 try:
                     writer.write(request)
-                    status, keep = await asyncio.wait_for(_read_response(reader), TIMEOUT)
+                    status, _body, keep = await asyncio.wait_for(read_response(reader), TIMEOUT)
                 except asyncio.TimeoutError:
                     errors["timeout"] += 1
                     break

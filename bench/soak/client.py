@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench.e2e.pyload import read_response
 from bench.soak.app import rss_bytes
 from bench.soak.results import Sample, SoakResult
 
@@ -41,28 +42,6 @@ class Load:
     max_samples: int = 300  # kept in the result (evenly thinned)
 
 
-async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
-    """One response: status, body and whether the connection stays open."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ", 2)[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip().lower()
-    if headers.get("transfer-encoding") == "chunked":
-        parts = []
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            parts.append((await reader.readexactly(size + 2))[:size])
-            if size == 0:
-                break
-        body = b"".join(parts)
-    else:
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return status, body, headers.get("connection") != "close" and lines[0].startswith("HTTP/1.1")
-
-
 async def get(host: str, port: int, path: str) -> tuple[int, bytes]:
     """One GET on a connection of its own."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), TIMEOUT)
@@ -70,7 +49,7 @@ async def get(host: str, port: int, path: str) -> tuple[int, bytes]:
         writer.write(
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode()
         )
-        status, body, _ = await asyncio.wait_for(_read_answer(reader), TIMEOUT)
+        status, body, _ = await asyncio.wait_for(read_response(reader), TIMEOUT)
         return status, body
     finally:
         writer.close()
@@ -129,7 +108,7 @@ async def _connection(run: _Run) -> None:
                 view = load.views[index % len(load.views)]
                 writer.write(f"GET /{view}/{rid} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
                 try:
-                    status, body, keep = await asyncio.wait_for(_read_answer(reader), TIMEOUT)
+                    status, body, keep = await asyncio.wait_for(read_response(reader), TIMEOUT)
                 except asyncio.TimeoutError:
                     run.failed("timeout")
                     index = run.take()
