@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -20,7 +19,7 @@ from werkzeug.exceptions import BadRequestKeyError, HTTPException
 from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
 
 from . import json as _json
-from ._async import ensure_sync
+from ._async import ensure_sync, gevent_patched
 from ._response import make_response
 from ._stacks import stacks_for, top_request_context
 from .blueprints import Blueprint
@@ -34,11 +33,6 @@ from .wrappers import Request, Response
 __all__ = ["AppBase"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _gevent_patched() -> bool:
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and bool(monkey.is_module_patched("threading"))
 
 
 class AppBase(Scaffold):
@@ -240,7 +234,7 @@ class AppBase(Scaffold):
         with self._first_request_lock:
             if self._got_first_request:
                 return
-            if _gevent_patched():
+            if gevent_patched():
                 # Servers that do not say how they run requests (gunicorn's gevent
                 # worker): refuse every request until the ident is fixed.
                 self.check_isolation("greenlets")

@@ -47,7 +47,7 @@ class _ThreadLoops:
     def __init__(self) -> None:
         import threading
 
-        if _gevent_patched():
+        if gevent_patched():
             from gevent import monkey
 
             # A native thread-local even after patching: loops belong to OS threads.
@@ -97,7 +97,8 @@ def _thread_loops() -> _ThreadLoops:
     return _loops
 
 
-def _gevent_patched() -> bool:
+def gevent_patched() -> bool:
+    """Whether gevent's monkey patching has replaced ``threading`` in this process."""
     monkey = sys.modules.get("gevent.monkey")
     return monkey is not None and bool(monkey.is_module_patched("threading"))
 
@@ -127,7 +128,7 @@ def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, home).result()
     if running is None:
         loops = _thread_loops()
-        if _gevent_patched() and not loops.pooled():
+        if gevent_patched() and not loops.pooled():
             return _run_from_greenlet(coro)
         return loops.run(coro)
     from concurrent.futures import ThreadPoolExecutor
