@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -23,16 +25,32 @@ from ._async import ensure_sync, gevent_patched
 from ._response import make_response
 from ._stacks import stacks_for, top_request_context
 from .blueprints import Blueprint
-from .config import Config
+from .config import Config, ConfigAttribute
 from .ctx import RequestContext
 from .local import Ident, IdentSpec
 from .scaffold import ErrorKey, Scaffold
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .wrappers import Request, Response
 
-__all__ = ["AppBase"]
+__all__ = ["AppBase", "find_instance_path"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def find_instance_path(import_name: str, root_path: str) -> str:
+    """Where the app's instance folder is by default.
+
+    Beside the module, or beside the package's folder (``instance/``), when the code is
+    not installed; ``<prefix>/var/<name>-instance`` when it is installed under a
+    ``site-packages`` folder of this interpreter.
+    """
+    module = sys.modules.get(import_name)
+    is_package = module is not None and hasattr(module, "__path__")
+    base = os.path.dirname(root_path) if is_package else root_path
+    installed = os.sep + "site-packages" in root_path or os.sep + "dist-packages" in root_path
+    if installed:
+        return os.path.join(sys.prefix, "var", f"{import_name.partition('.')[0]}-instance")
+    return os.path.join(base, "instance")
 
 
 class AppBase(Scaffold):
@@ -46,11 +64,52 @@ class AppBase(Scaffold):
     request_class = Request
     response_class = Response
 
-    def __init__(self, import_name: str, *, ident: IdentSpec = None, name: str | None = None):
-        super().__init__(import_name)
+    #: ``config["SECRET_KEY"]``, readable and writable as an attribute.
+    secret_key = ConfigAttribute("SECRET_KEY")
+    #: ``config["DEBUG"]``.
+    debug = ConfigAttribute("DEBUG")
+    #: ``config["TESTING"]``: errors propagate to the test client instead of a 500.
+    testing = ConfigAttribute("TESTING")
+    #: ``config["PERMANENT_SESSION_LIFETIME"]``.
+    permanent_session_lifetime = ConfigAttribute("PERMANENT_SESSION_LIFETIME")
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+        *,
+        ident: IdentSpec = None,
+        name: str | None = None,
+    ):
+        super().__init__(
+            import_name,
+            static_folder=static_folder,
+            static_url_path=static_url_path,
+            template_folder=template_folder,
+            root_path=root_path,
+        )
+        if instance_path is None:
+            instance_path = find_instance_path(import_name, self.root_path)
+        elif not os.path.isabs(instance_path):
+            raise ValueError(f"instance_path must be absolute, not {instance_path!r}")
+        if static_host is not None and not host_matching:
+            raise ValueError("static_host needs host_matching=True")
         self.name = name or import_name
-        self.config = Config()
-        self.url_map = Map()
+        self.instance_path = instance_path
+        self.static_host = static_host
+        self.subdomain_matching = subdomain_matching
+        self.config = Config(instance_path if instance_relative_config else self.root_path)
+        self.url_map = Map(host_matching=host_matching)
+        #: Extensions keep their per-app state here, under their own name.
+        self.extensions: dict[str, Any] = {}
         self.view_functions: dict[str, Callable[..., Any]] = {}
         self.blueprints: dict[str, Blueprint] = {}
         self.logger = logging.getLogger(self.name)

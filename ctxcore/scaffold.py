@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-__all__ = ["Scaffold", "error_key"]
+__all__ = ["Scaffold", "error_key", "get_root_path"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 ErrorKey = tuple[int | None, type[BaseException]]
@@ -32,11 +35,49 @@ def error_key(code_or_exception: int | type[BaseException]) -> ErrorKey:
     )
 
 
-class Scaffold:
-    """Route, hook and error-handler registration for an App or a Blueprint."""
+def get_root_path(import_name: str) -> str:
+    """The folder of the module or package ``import_name`` (templates, static files and
+    the instance folder are found relative to it); the working directory for ``__main__``
+    run interactively, or a module without a file."""
+    module = sys.modules.get(import_name)
+    filename = getattr(module, "__file__", None)
+    if filename is None and import_name != "__main__":
+        try:
+            spec = importlib.util.find_spec(import_name)
+        except (ImportError, ValueError):
+            spec = None
+        filename = spec.origin if spec is not None and spec.has_location else None
+    if not filename:
+        return os.getcwd()
+    return os.path.dirname(os.path.abspath(filename))
 
-    def __init__(self, import_name: str) -> None:
+
+class Scaffold:
+    """Route, hook and error-handler registration for an App or a Blueprint.
+
+    :param import_name: the module or package that defines it (usually ``__name__``);
+        its folder is :attr:`root_path` unless ``root_path`` is given.
+    :param static_folder: the folder of static files, relative to :attr:`root_path`.
+    :param static_url_path: the URL prefix of static files (default: ``/`` plus the
+        folder's name).
+    :param template_folder: the folder of templates, relative to :attr:`root_path`.
+    """
+
+    def __init__(
+        self,
+        import_name: str,
+        static_folder: str | os.PathLike[str] | None = None,
+        static_url_path: str | None = None,
+        template_folder: str | os.PathLike[str] | None = None,
+        root_path: str | None = None,
+    ) -> None:
         self.import_name = import_name
+        self.root_path = root_path if root_path is not None else get_root_path(import_name)
+        self.template_folder = template_folder
+        self._static_folder: str | None = None
+        self._static_url_path: str | None = None
+        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_url_path = static_url_path
         #: (rule, endpoint, view_func, options) in registration order.
         self.route_records: list[tuple[str, str | None, Callable[..., Any], dict[str, Any]]] = []
         self.before_request_funcs: list[Callable[..., Any]] = []
@@ -129,3 +170,37 @@ class Scaffold:
     ) -> None:
         """Non-decorator form of :meth:`errorhandler`."""
         self.errorhandler(code_or_exception)(func)
+
+    @property
+    def static_folder(self) -> str | None:
+        """The absolute path of the static folder, or ``None`` when there is none."""
+        if self._static_folder is None:
+            return None
+        return os.path.join(self.root_path, self._static_folder)
+
+    @static_folder.setter
+    def static_folder(self, value: str | os.PathLike[str] | None) -> None:
+        if value is not None:
+            value = os.fspath(value).rstrip("/\\")
+        self._static_folder = value
+
+    @property
+    def has_static_folder(self) -> bool:
+        """Whether a static folder is configured."""
+        return self._static_folder is not None
+
+    @property
+    def static_url_path(self) -> str | None:
+        """The URL prefix of static files (``None`` without a static folder)."""
+        if self._static_url_path is not None:
+            return self._static_url_path
+        if self._static_folder is not None:
+            basename = os.path.basename(self._static_folder)
+            return f"/{basename}".rstrip("/")
+        return None
+
+    @static_url_path.setter
+    def static_url_path(self, value: str | None) -> None:
+        if value is not None:
+            value = value.rstrip("/")
+        self._static_url_path = value
