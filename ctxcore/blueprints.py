@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,24 +15,54 @@ __all__ = ["Blueprint"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: ``cli_group``'s default: the blueprint's commands go in a group named after it.
+_DEFAULT_CLI_GROUP: Any = object()
+
 
 class Blueprint(Scaffold):
     """Routes, hooks and error handlers recorded now and registered on an app later.
 
     :param name: the blueprint's name, the prefix of its endpoints (``"name.view"``).
     :param import_name: usually ``__name__``.
+    :param static_folder: its static files (served under ``static_url_path``).
+    :param template_folder: its templates, searched after the app's.
     :param url_prefix: prepended to every rule.
+    :param subdomain: the subdomain its routes match (with ``SERVER_NAME`` set).
+    :param url_defaults: default view arguments for every route.
+    :param root_path: the folder paths are relative to (default: ``import_name``'s).
+    :param cli_group: the command group of its CLI commands (``None``: the app's group).
 
     Hooks and error handlers apply to the blueprint's own requests (and its nested
     blueprints'); ``before_app_request`` and friends apply app-wide.
     """
 
-    def __init__(self, name: str, import_name: str, url_prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        import_name: str,
+        static_folder: str | os.PathLike[str] | None = None,
+        static_url_path: str | None = None,
+        template_folder: str | os.PathLike[str] | None = None,
+        url_prefix: str | None = None,
+        subdomain: str | None = None,
+        url_defaults: dict[str, Any] | None = None,
+        root_path: str | None = None,
+        cli_group: str | None = _DEFAULT_CLI_GROUP,
+    ) -> None:
         if not name or "." in name:
             raise ValueError(f"blueprint name {name!r} must be non-empty and contain no dot")
-        super().__init__(import_name)
+        super().__init__(
+            import_name,
+            static_folder=static_folder,
+            static_url_path=static_url_path,
+            template_folder=template_folder,
+            root_path=root_path,
+        )
         self.name = name
         self.url_prefix = url_prefix
+        self.subdomain = subdomain
+        self.url_values_defaults: dict[str, Any] = dict(url_defaults or {})
+        self.cli_group = cli_group
         self.children: list[tuple[Blueprint, dict[str, Any]]] = []
         self.app_before_request_funcs: list[Callable[..., Any]] = []
         self.app_after_request_funcs: list[Callable[..., Any]] = []
