@@ -59,6 +59,9 @@ _LAZY = {
     "copy_current_request_context": ".helpers",
     "current_app": ".globals",
     "g": ".globals",
+    "flash": ".helpers",
+    "get_flashed_messages": ".helpers",
+    "make_response": ".helpers",
     "has_app_context": ".helpers",
     "has_request_context": ".helpers",
     "jsonify": ".helpers",
@@ -84,9 +87,12 @@ if TYPE_CHECKING:
     from .globals import session as session
     from .helpers import after_this_request as after_this_request
     from .helpers import copy_current_request_context as copy_current_request_context
+    from .helpers import flash as flash
+    from .helpers import get_flashed_messages as get_flashed_messages
     from .helpers import has_app_context as has_app_context
     from .helpers import has_request_context as has_request_context
     from .helpers import jsonify as jsonify
+    from .helpers import make_response as make_response
     from .helpers import stream_with_context as stream_with_context
     from .helpers import url_for as url_for
     from .sessions import NullSession as NullSession
@@ -135,13 +141,16 @@ __all__ = [
     "copy_current_request_context",
     "create_task",
     "current_app",
+    "flash",
     "g",
     "get_default_ident",
+    "get_flashed_messages",
     "gevent_spawn",
     "has_app_context",
     "has_request_context",
     "jsonify",
     "live_idents",
+    "make_response",
     "redirect",
     "release_local",
     "request",

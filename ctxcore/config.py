@@ -83,8 +83,6 @@ class Config(dict[str, Any]):
     def __init__(
         self, root_path: str | os.PathLike[str] = "", defaults: Mapping[str, Any] | None = None
     ) -> None:
-        if isinstance(root_path, Mapping):  # Config(defaults) as ctxcore 0.1 took it
-            root_path, defaults = "", root_path
         super().__init__(DEFAULTS if defaults is None else defaults)
         self.root_path = os.fspath(root_path)
 
@@ -114,15 +112,15 @@ class Config(dict[str, Any]):
         ``config["DB"]["HOST"]``. Always returns True.
         """
         start = f"{prefix}_"
-        for key in sorted(os.environ):
-            if not key.startswith(start):
+        for variable in sorted(os.environ):
+            if not variable.startswith(start):
                 continue
-            raw = os.environ[key]
+            raw = os.environ[variable]
             try:
                 value = loads(raw)
             except Exception:
                 value = raw
-            key = key[len(start) :]
+            key = variable[len(start) :]
             if "__" not in key:
                 self[key] = value
                 continue

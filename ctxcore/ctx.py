@@ -189,6 +189,8 @@ class RequestContext:
         self._after_request: list[Callable[[Response], Response]] = []
         self._origin: RequestContext | None = None
         self._url_adapter: MapAdapter | None = None
+        #: The flashed messages this request has read (see ``get_flashed_messages``).
+        self.flashes: list[tuple[str, Any]] | None = None
         #: The unhandled error of this request, if any (passed to teardown).
         self.error: BaseException | None = None
 

@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 __all__ = [
     "after_this_request",
     "copy_current_request_context",
+    "flash",
+    "get_flashed_messages",
     "has_app_context",
     "has_request_context",
     "jsonify",
+    "make_response",
     "stream_with_context",
     "url_for",
 ]
@@ -140,3 +143,56 @@ def jsonify(*args: Any, **kwargs: Any) -> Any:
         raise TypeError("jsonify() takes positional arguments or keywords, not both")
     data: Any = args[0] if len(args) == 1 else list(args) if args else kwargs
     return ctx.app.json.response(data)
+
+
+def flash(message: str, category: str = "message") -> None:
+    """Keep ``message`` in the session for the next page that calls
+    :func:`get_flashed_messages` (``category``: e.g. ``"error"``, ``"info"``).
+
+    Sends :data:`ctxcore.signals.message_flashed`. Needs a session (a secret key).
+    """
+    from . import signals
+    from .globals import session
+
+    ctx = _require_request("flash()")
+    # Reassigned rather than appended to, so the session sees the change.
+    session["_flashes"] = [*session.get("_flashes", ()), (category, message)]
+    signals.send(signals.message_flashed, ctx.app, message=message, category=category)
+
+
+def get_flashed_messages(
+    with_categories: bool = False, category_filter: Iterable[str] = ()
+) -> list[Any]:
+    """The messages flashed since they were last shown, removed from the session.
+
+    Within one request every call sees the same messages. ``with_categories`` gives
+    ``(category, message)`` pairs; ``category_filter`` keeps only those categories.
+    """
+    from .globals import session
+
+    ctx = _require_request("get_flashed_messages()")
+    flashes = ctx.flashes
+    if flashes is None:
+        # Session values are JSON: the pairs come back as lists.
+        stored = session.pop("_flashes", None) if "_flashes" in session else None
+        flashes = ctx.flashes = [(str(cat), msg) for cat, msg in stored or ()]
+    wanted = set(category_filter)
+    if wanted:
+        flashes = [pair for pair in flashes if pair[0] in wanted]
+    if with_categories:
+        return list(flashes)
+    return [message for _, message in flashes]
+
+
+def make_response(*args: Any) -> Response:
+    """Turn view return values into a response, to add headers before returning it.
+
+    ``make_response()`` is an empty response, ``make_response(rv)`` or
+    ``make_response(body, status, headers)`` what a view returning that would send.
+    """
+    ctx = top_app_context()
+    if ctx is None:
+        raise RuntimeError("make_response() needs an active app or request context")
+    if not args:
+        return ctx.app.response_class()
+    return ctx.app.make_response(args[0] if len(args) == 1 else args)

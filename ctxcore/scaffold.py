@@ -49,7 +49,7 @@ def get_root_path(import_name: str) -> str:
         filename = spec.origin if spec is not None and spec.has_location else None
     if not filename:
         return os.getcwd()
-    return os.path.dirname(os.path.abspath(filename))
+    return os.path.dirname(os.path.abspath(str(filename)))
 
 
 class Scaffold:
@@ -76,7 +76,7 @@ class Scaffold:
         self.template_folder = template_folder
         self._static_folder: str | None = None
         self._static_url_path: str | None = None
-        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
         #: (rule, endpoint, view_func, options) in registration order.
         self.route_records: list[tuple[str, str | None, Callable[..., Any], dict[str, Any]]] = []

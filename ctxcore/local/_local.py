@@ -165,7 +165,7 @@ def _copy_on_write_hooks(
         return copied
 
     # Names bound as defaults (fast local loads): this is the hot write path.
-    def __setattr__(  # noqa: PLR0917
+    def __setattr__(
         self: Local,
         name: str,
         value: Any,
