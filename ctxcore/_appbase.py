@@ -209,6 +209,15 @@ class AppBase(Scaffold):
             f"App(..., {fix}) to serve it there."
         )
 
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """A synchronous callable for ``func``: itself, or an ``async def`` function
+        wrapped to run to completion (extensions call hooks through this)."""
+        return ensure_sync(func)
+
+    def async_to_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap the ``async def`` function ``func`` to be called synchronously."""
+        return ensure_sync(func)
+
     @property
     def got_first_request(self) -> bool:
         """Whether the ``before_first_request`` hooks have run."""

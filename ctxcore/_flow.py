@@ -34,6 +34,13 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from werkzeug.exceptions import InternalServerError
 
 from ._async import ensure_sync
+from .signals import (
+    appcontext_tearing_down,
+    got_request_exception,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
 
 if sys.version_info >= (3, 11):
     _ExceptionGroup = ExceptionGroup  # noqa: F821 - a builtin from 3.11
@@ -49,6 +56,7 @@ __all__ = [
     "Call",
     "CallSync",
     "Flow",
+    "call_all",
     "callbacks_flow",
     "dispatch_flow",
     "exception_flow",
@@ -58,8 +66,10 @@ __all__ = [
     "response_flow",
     "run_async",
     "run_sync",
+    "signal_call",
     "teardown_appcontext_flow",
     "teardown_appcontext_funcs",
+    "teardown_flow",
     "teardown_request_flow",
     "teardown_request_funcs",
     "user_exception_flow",
@@ -77,6 +87,14 @@ Flow: TypeAlias = Generator[Call, Any, R]
 CallSync: TypeAlias = Callable[..., Awaitable[Any]]
 
 _NO_KWARGS: dict[str, Any] = {}
+
+
+def signal_call(signal: Any, sender: Any, **kwargs: Any) -> Call:
+    """The call that sends ``signal`` (asked only when it has receivers), so a driver
+    runs receivers where it runs the request's other sync code; ``async def``
+    receivers are run to completion there."""
+    kwargs["_async_wrapper"] = ensure_sync
+    return signal.send, (sender,), kwargs
 
 
 def run_sync(flow: Flow[R]) -> R:
@@ -122,8 +140,8 @@ async def run_async(flow: Flow[R], call_sync: CallSync | None = None) -> R:
         return value
 
 
-def callbacks_flow(funcs: Iterable[Callable[..., Any]], *args: Any, message: str) -> Flow[None]:
-    """Call every one of ``funcs`` even if some raise; raise their errors together after.
+def call_all(funcs: Iterable[Callable[..., Any]], *args: Any) -> Flow[list[Exception]]:
+    """Call every one of ``funcs`` even if some raise; return their errors.
 
     A ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``) stops the
     remaining callbacks, as it stops a plain function; the contexts are popped all the
@@ -135,6 +153,30 @@ def callbacks_flow(funcs: Iterable[Callable[..., Any]], *args: Any, message: str
             yield func, args, _NO_KWARGS
         except Exception as exc:
             errors.append(exc)
+    return errors
+
+
+def callbacks_flow(funcs: Iterable[Callable[..., Any]], *args: Any, message: str) -> Flow[None]:
+    """Call every one of ``funcs`` (see :func:`call_all`); raise their errors together."""
+    raise_together((yield from call_all(funcs, *args)), message)
+
+
+def teardown_flow(
+    funcs: Iterable[Callable[..., Any]],
+    exc: BaseException | None,
+    signal: Any,
+    sender: Any,
+    *,
+    message: str,
+) -> Flow[None]:
+    """Teardown callbacks (see :func:`callbacks_flow`), then ``signal`` (``exc=exc``) if
+    anyone listens; errors of callbacks and receivers are raised together after."""
+    errors = yield from call_all(funcs, exc)
+    if signal.receivers:
+        try:
+            yield signal_call(signal, sender, exc=exc)
+        except Exception as error:
+            errors.append(error)
     raise_together(errors, message)
 
 
@@ -166,13 +208,17 @@ def teardown_appcontext_funcs(app: App) -> list[Callable[..., Any]]:
 def teardown_request_flow(app: App, ctx: RequestContext, exc: BaseException | None) -> Flow[None]:
     """Every ``teardown_request`` callback for ``ctx``; their errors raised together."""
     funcs = teardown_request_funcs(app, ctx)
-    yield from callbacks_flow(funcs, exc, message="teardown_request callbacks raised")
+    yield from teardown_flow(
+        funcs, exc, request_tearing_down, app, message="teardown_request callbacks raised"
+    )
 
 
 def teardown_appcontext_flow(app: App, exc: BaseException | None) -> Flow[None]:
     """Every ``teardown_appcontext`` callback; their errors raised together."""
     funcs = teardown_appcontext_funcs(app)
-    yield from callbacks_flow(funcs, exc, message="teardown_appcontext callbacks raised")
+    yield from teardown_flow(
+        funcs, exc, appcontext_tearing_down, app, message="teardown_appcontext callbacks raised"
+    )
 
 
 def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:
@@ -205,6 +251,8 @@ def response_flow(app: App, ctx: RequestContext, response: Response) -> Flow[Res
     for func in app.after_hooks(ctx):
         response = yield func, (response,), _NO_KWARGS
     app.save_session(ctx, response)
+    if request_finished.receivers:
+        yield signal_call(request_finished, app, response=response)
     return response
 
 
@@ -213,6 +261,8 @@ def exception_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Respon
 
     Re-raises ``exc`` when ``PROPAGATE_EXCEPTIONS`` (or testing/debug) says so.
     """
+    if got_request_exception.receivers:
+        yield signal_call(got_request_exception, app, exception=exc)
     propagate = app.config["PROPAGATE_EXCEPTIONS"]
     if propagate is None:
         propagate = app.config["TESTING"] or app.config["DEBUG"]
@@ -244,6 +294,8 @@ def full_flow(app: App, ctx: RequestContext) -> Flow[Response]:
     # (each costs a generator), and the view's call is made here.
     blueprints = ctx.request.blueprints
     try:
+        if request_started.receivers:
+            yield signal_call(request_started, app)
         rv = None
         if blueprints or app.before_request_funcs:
             rv = yield from preprocess_flow(app, ctx)
@@ -256,7 +308,7 @@ def full_flow(app: App, ctx: RequestContext) -> Flow[Response]:
     except Exception as exc:
         rv = yield from user_exception_flow(app, ctx, exc)
     response = app.make_response(rv)
-    if blueprints or app.after_request_funcs or ctx._after_request:
+    if blueprints or app.after_request_funcs or ctx._after_request or request_finished.receivers:
         return (yield from response_flow(app, ctx, response))
     app.save_session(ctx, response)
     return response

@@ -8,13 +8,20 @@ from typing import TYPE_CHECKING, Any
 
 from ._flow import (
     Flow,
-    callbacks_flow,
     raise_together,
     run_sync,
+    signal_call,
     teardown_appcontext_funcs,
+    teardown_flow,
     teardown_request_funcs,
 )
 from ._stacks import Stacks, top_app_context
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_tearing_down,
+)
 
 if TYPE_CHECKING:
     from werkzeug.routing import MapAdapter
@@ -121,7 +128,10 @@ class AppContext:
         """Make this context active for the current ident; return a token for :meth:`pop`."""
         stack = self._stacks.app
         stack.push(self)
-        return _Token(self, len(stack))
+        token = _Token(self, len(stack))
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+        return token
 
     def pop(self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None) -> None:
         """Deactivate this context; on its last pop run ``teardown_appcontext`` callbacks.
@@ -131,7 +141,7 @@ class AppContext:
         the context is popped.
         """
         exc, funcs = self._begin_pop(exc, token)
-        if funcs:
+        if funcs or appcontext_tearing_down.receivers or appcontext_popped.receivers:
             run_sync(self._pop_steps(exc, funcs))
         else:  # nothing to call: no driver needed
             self._stacks.app.pop()
@@ -145,21 +155,34 @@ class AppContext:
 
     def _begin_pop(
         self, exc: BaseException | None, token: _Token | None
-    ) -> tuple[BaseException | None, list[Callable[..., Any]]]:
-        """Check the pop; return the error to pass on and the teardown callbacks to run."""
+    ) -> tuple[BaseException | None, list[Callable[..., Any]] | None]:
+        """Check the pop; return the error to pass on and the teardown callbacks to run
+        (``None``: not the last pop, so no teardown)."""
         stack = self._stacks.app
         _check_pop(self, stack, token, self._stacks)
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
         if _pushed_below(self, stack):
-            return exc, []  # an outer push of the same context is still active
+            return exc, None  # an outer push of the same context is still active
         return exc, teardown_appcontext_funcs(self.app)
 
-    def _pop_steps(self, exc: BaseException | None, funcs: list[Callable[..., Any]]) -> Flow[None]:
+    def _pop_steps(
+        self, exc: BaseException | None, funcs: list[Callable[..., Any]] | None
+    ) -> Flow[None]:
+        app = self.app
         try:
-            yield from callbacks_flow(funcs, exc, message="teardown_appcontext callbacks raised")
+            if funcs is not None:
+                yield from teardown_flow(
+                    funcs,
+                    exc,
+                    appcontext_tearing_down,
+                    app,
+                    message="teardown_appcontext callbacks raised",
+                )
         finally:
             self._stacks.app.pop()
+        if appcontext_popped.receivers:
+            yield signal_call(appcontext_popped, app)
 
     def __enter__(self) -> AppContext:
         self.push()
@@ -266,7 +289,18 @@ class RequestContext:
         """
         exc, funcs = self._begin_pop(exc, token)
         implicit = self._implicit[-1]
-        if funcs or (implicit is not None and teardown_appcontext_funcs(self.app)):
+        if (
+            funcs
+            or request_tearing_down.receivers
+            or (
+                implicit is not None
+                and (
+                    teardown_appcontext_funcs(self.app)
+                    or appcontext_tearing_down.receivers
+                    or appcontext_popped.receivers
+                )
+            )
+        ):
             run_sync(self._pop_steps(exc, funcs))
             return
         # Nothing to call: _pop_steps' steps without a driver.
@@ -304,8 +338,12 @@ class RequestContext:
         try:
             if funcs is not None:
                 try:
-                    yield from callbacks_flow(
-                        funcs, exc, message="teardown_request callbacks raised"
+                    yield from teardown_flow(
+                        funcs,
+                        exc,
+                        request_tearing_down,
+                        self.app,
+                        message="teardown_request callbacks raised",
                     )
                 except Exception as error:
                     errors.append(error)
