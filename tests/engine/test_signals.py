@@ -150,7 +150,7 @@ def test_receivers_see_the_request_and_g_while_it_is_active() -> None:
 def test_a_receiver_for_another_app_is_not_called() -> None:
     app, other = build(ctxcore, App), build(ctxcore, App)
     calls: list[Any] = []
-    with ctxcore.signals.request_started.connected_to(lambda sender: calls.append(sender), other):
+    with ctxcore.signals.request_started.connected_to(calls.append, other):
         app.test_client().get("/ok")
         assert calls == []
         other.test_client().get("/ok")
