@@ -16,9 +16,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import quote as url_quote
 
 from werkzeug.exceptions import BadRequestKeyError, HTTPException
-from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule
+from werkzeug.routing import BuildError, Map, MapAdapter, RequestRedirect, Rule
 
 from . import json as _json
 from ._async import ensure_sync, gevent_patched
@@ -35,21 +36,28 @@ from .wrappers import Request, Response
 __all__ = ["AppBase", "find_instance_path"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Characters an anchor keeps as they are (the rest is percent-encoded).
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 
 def find_instance_path(import_name: str, root_path: str) -> str:
     """Where the app's instance folder is by default.
 
-    Beside the module, or beside the package's folder (``instance/``), when the code is
-    not installed; ``<prefix>/var/<name>-instance`` when it is installed under a
-    ``site-packages`` folder of this interpreter.
+    ``instance/`` beside the app's top-level package (or beside its module) when the
+    code is not installed; ``<prefix>/var/<name>-instance`` when it is installed under a
+    ``site-packages`` folder.
     """
-    module = sys.modules.get(import_name)
-    is_package = module is not None and hasattr(module, "__path__")
-    base = os.path.dirname(root_path) if is_package else root_path
-    installed = os.sep + "site-packages" in root_path or os.sep + "dist-packages" in root_path
-    if installed:
-        return os.path.join(sys.prefix, "var", f"{import_name.partition('.')[0]}-instance")
+    top = import_name.partition(".")[0]
+    module = sys.modules.get(top)
+    folder = getattr(module, "__path__", None)
+    if folder:  # a package: beside its folder
+        base = os.path.dirname(os.path.abspath(next(iter(folder))))
+    elif top == import_name:
+        base = root_path
+    else:  # pragma: no cover - a dotted name whose top level is not imported
+        base = os.path.dirname(root_path)
+    if os.path.basename(base) in ("site-packages", "dist-packages"):
+        return os.path.join(sys.prefix, "var", f"{top}-instance")
     return os.path.join(base, "instance")
 
 
@@ -63,6 +71,8 @@ class AppBase(Scaffold):
 
     request_class = Request
     response_class = Response
+    #: The werkzeug ``Rule`` class ``add_url_rule`` builds.
+    url_rule_class = Rule
 
     #: ``config["SECRET_KEY"]``, readable and writable as an attribute.
     secret_key = ConfigAttribute("SECRET_KEY")
@@ -124,6 +134,13 @@ class AppBase(Scaffold):
         self.after_request_funcs = self.scoped_after[None]
         self.teardown_request_funcs = self.scoped_teardown[None]
         self.error_handler_spec = self.scoped_errors[None]
+        self.scoped_url_value_preprocessors: dict[str | None, list[Callable[..., Any]]] = {None: []}
+        self.scoped_url_defaults: dict[str | None, list[Callable[..., Any]]] = {None: []}
+        self.url_value_preprocessors = self.scoped_url_value_preprocessors[None]
+        self.url_default_functions = self.scoped_url_defaults[None]
+        #: ``func(error, endpoint, values)`` called when ``url_for`` cannot build a URL:
+        #: the first that returns a string gives the URL.
+        self.url_build_error_handlers: list[Callable[..., Any]] = []
         self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
         self.before_first_request_funcs: list[Callable[..., Any]] = []
         self.startup_funcs: list[Callable[..., Any]] = []
@@ -142,25 +159,44 @@ class AppBase(Scaffold):
     ) -> None:
         """Map URL ``rule`` to ``view_func`` (see :meth:`route`)."""
         super().add_url_rule(rule, endpoint, view_func, **options)
-        assert view_func is not None
-        endpoint = endpoint or view_func.__name__
+        if endpoint is None:
+            assert view_func is not None
+            endpoint = view_func.__name__
         methods = options.pop("methods", None) or getattr(view_func, "methods", None) or ["GET"]
         if isinstance(methods, str):
             raise TypeError(f"methods must be a list of strings, not {methods!r}")
         methods = {method.upper() for method in methods}
-        automatic_options = "OPTIONS" not in methods
+        methods |= set(getattr(view_func, "required_methods", ()))
+        automatic_options = options.pop("provide_automatic_options", None)
+        if automatic_options is None:
+            automatic_options = getattr(view_func, "provide_automatic_options", None)
+        if automatic_options is None:
+            automatic_options = (
+                "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
+            )
         if automatic_options:
             methods.add("OPTIONS")
         existing = self.view_functions.get(endpoint)
-        if existing is not None and existing is not view_func:
+        if view_func is not None and existing is not None and existing is not view_func:
             raise ValueError(
                 f"endpoint {endpoint!r} already maps to {existing.__qualname__}; "
                 "give the new view another endpoint name"
             )
-        url_rule = Rule(rule, endpoint=endpoint, methods=methods, **options)
+        url_rule = self.url_rule_class(rule, endpoint=endpoint, methods=methods, **options)
         url_rule.provide_automatic_options = automatic_options  # type: ignore[attr-defined]
         self.url_map.add(url_rule)
-        self.view_functions[endpoint] = view_func
+        if view_func is not None:
+            self.view_functions[endpoint] = view_func
+
+    def endpoint(self, endpoint: str) -> Callable[[F], F]:
+        """Decorator: make the function the view of ``endpoint`` (a rule added with
+        ``add_url_rule(rule, endpoint)`` and no view)."""
+
+        def decorator(func: F) -> F:
+            self.view_functions[endpoint] = func
+            return func
+
+        return decorator
 
     def before_first_request(self, func: F) -> F:
         """Run ``func()`` once, before the first request (race-free under concurrency)."""
@@ -228,11 +264,18 @@ class AppBase(Scaffold):
         self.teardown_appcontext_funcs.append(func)
         return func
 
-    def register_blueprint(
-        self, blueprint: Blueprint, *, url_prefix: str | None = None, name: str | None = None
-    ) -> None:
-        """Register a blueprint's routes, hooks and handlers (and its nested blueprints)."""
-        blueprint.register(self, url_prefix=url_prefix, name=name)
+    def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
+        """Register a blueprint's routes, hooks and handlers (and its nested blueprints).
+
+        Options override the blueprint's own for this registration: ``url_prefix``,
+        ``name`` (to register one blueprint twice), ``subdomain``, ``url_defaults``,
+        ``cli_group``.
+        """
+        blueprint.register(self, **options)
+
+    def iter_blueprints(self) -> Iterator[Blueprint]:
+        """The registered blueprints, in registration order."""
+        return iter(self.blueprints.values())
 
     @property
     def json(self) -> _json.JSONProvider:
@@ -262,9 +305,7 @@ class AppBase(Scaffold):
             if adapter is None:
                 if len(self._adapters) >= 64:  # hosts come from clients: stay bounded
                     self._adapters.clear()
-                adapter = self._adapters[key] = self.url_map.bind_to_environ(
-                    environ, server_name=self.config["SERVER_NAME"]
-                )
+                adapter = self._adapters[key] = self._bind(environ)
             return adapter
         server = self.config["SERVER_NAME"]
         if not server:
@@ -278,24 +319,91 @@ class AppBase(Scaffold):
             url_scheme=self.config["PREFERRED_URL_SCHEME"],
         )
 
-    def url_for(self, endpoint: str, *, _external: bool = False, **values: Any) -> str:
-        """Build the URL of ``endpoint`` (``".name"`` is relative to the current blueprint)."""
+    def _bind(self, environ: dict[str, Any]) -> MapAdapter:
+        """A URL adapter for a request's environ, matching hosts and subdomains as the
+        app is configured: with host matching, rules carry their host and
+        ``SERVER_NAME`` is not used; without subdomain matching, every host is served
+        (only ``SERVER_NAME`` names the default one)."""
+        server_name = self.config["SERVER_NAME"]
+        subdomain = None
+        if self.url_map.host_matching:
+            server_name = None
+        elif not self.subdomain_matching:
+            subdomain = self.url_map.default_subdomain or ""
+        return self.url_map.bind_to_environ(environ, server_name=server_name, subdomain=subdomain)
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        """Build the URL of ``endpoint`` (``".name"`` is relative to the current blueprint).
+
+        Inside a request URLs are relative unless ``_external``; outside one they are
+        absolute, built from ``SERVER_NAME``. ``_scheme`` implies ``_external``;
+        ``_anchor`` adds a fragment, ``_method`` picks the rule for that method. The
+        ``url_defaults`` functions may fill in values first. When no rule matches, the
+        ``url_build_error_handlers`` may supply the URL; else werkzeug's ``BuildError``.
+        """
         ctx = top_request_context()
         request = ctx.request if ctx is not None and ctx.app is self else None
         if endpoint.startswith("."):
             blueprint = request.blueprint if request is not None else None
             endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
-        adapter = (
-            ctx.url_adapter
-            if ctx is not None and request is not None
-            else self.create_url_adapter(None)
-        )
-        anchor = values.pop("_anchor", None)
-        method = values.pop("_method", None)
-        url = adapter.build(
-            endpoint, values, method=method, force_external=_external or request is None
-        )
-        return f"{url}#{anchor}" if anchor else url
+        if request is not None:
+            adapter = ctx.url_adapter  # type: ignore[union-attr]
+            external = bool(_external) or _scheme is not None
+        else:
+            adapter = self.create_url_adapter(None)
+            external = True if _external is None else _external
+        if _scheme is not None and not external:
+            raise ValueError("url_for(_scheme=...) builds an absolute URL: pass _external=True")
+        self.inject_url_defaults(endpoint, values)
+        old_scheme = adapter.url_scheme
+        if _scheme is not None:
+            adapter.url_scheme = _scheme
+        try:
+            try:
+                url = adapter.build(endpoint, values, method=_method, force_external=external)
+            finally:
+                adapter.url_scheme = old_scheme
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            url = f"{url}#{url_quote(_anchor, safe=_ANCHOR_SAFE)}"
+        return url
+
+    def inject_url_defaults(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``: the
+        app's, then those of the endpoint's blueprints (outermost first)."""
+        scopes: list[str | None] = [None]
+        if "." in endpoint:
+            parts = endpoint.rpartition(".")[0].split(".")
+            scopes += [".".join(parts[: i + 1]) for i in range(len(parts))]
+        for scope in scopes:
+            for func in self.scoped_url_defaults.get(scope, ()):
+                func(endpoint, values)
+
+    def handle_url_build_error(
+        self, error: BuildError, endpoint: str, values: dict[str, Any]
+    ) -> str:
+        """Ask each of :attr:`url_build_error_handlers` for a URL; re-raise ``error`` when
+        none gives one."""
+        for handler in self.url_build_error_handlers:
+            try:
+                rv = handler(error, endpoint, values)
+            except BuildError as other:
+                error = other
+                continue
+            if rv is not None:
+                return str(rv)
+        raise error
 
     def run_first_request_hooks(self) -> None:
         """Run the ``before_first_request`` hooks unless they have run (once, race-free)."""
@@ -309,6 +417,11 @@ class AppBase(Scaffold):
             for func in self.before_first_request_funcs:
                 ensure_sync(func)()
             self._got_first_request = True
+
+    def url_value_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
+        """The ``url_value_preprocessor`` functions for this request (app first)."""
+        for scope in (None, *reversed(ctx.request.blueprints)):
+            yield from self.scoped_url_value_preprocessors.get(scope, ())
 
     def before_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
         """The ``before_request`` hooks for this request, in call order (app first)."""

@@ -222,7 +222,12 @@ def teardown_appcontext_flow(app: App, exc: BaseException | None) -> Flow[None]:
 
 
 def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:
-    """``before_request`` hooks, app first; the first non-None result wins."""
+    """``url_value_preprocessor`` functions, then ``before_request`` hooks, app first;
+    the first hook's non-None result wins."""
+    request = ctx.request
+    if app.url_value_preprocessors or request.blueprints:
+        for func in app.url_value_hooks(ctx):
+            yield func, (request.endpoint, request.view_args), _NO_KWARGS
     for func in app.before_hooks(ctx):
         rv = yield func, (), _NO_KWARGS
         if rv is not None:
@@ -297,7 +302,7 @@ def full_flow(app: App, ctx: RequestContext) -> Flow[Response]:
         if request_started.receivers:
             yield signal_call(request_started, app)
         rv = None
-        if blueprints or app.before_request_funcs:
+        if blueprints or app.before_request_funcs or app.url_value_preprocessors:
             rv = yield from preprocess_flow(app, ctx)
         if rv is None:
             view = app.view_for(ctx)

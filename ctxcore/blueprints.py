@@ -67,6 +67,9 @@ class Blueprint(Scaffold):
         self.app_before_request_funcs: list[Callable[..., Any]] = []
         self.app_after_request_funcs: list[Callable[..., Any]] = []
         self.app_error_handler_spec: dict[Any, Callable[..., Any]] = {}
+        self.app_url_value_preprocessors: list[Callable[..., Any]] = []
+        self.app_url_default_functions: list[Callable[..., Any]] = []
+        self.deferred_functions: list[Callable[[App], Any]] = []
 
     def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
         """Nest ``blueprint`` in this one (``url_prefix=``, ``name=`` as on the app)."""
@@ -80,14 +83,24 @@ class Blueprint(Scaffold):
         *,
         url_prefix: str | None = None,
         name: str | None = None,
+        subdomain: str | None = None,
+        url_defaults: dict[str, Any] | None = None,
         parent_name: str = "",
         parent_prefix: str = "",
+        parent_subdomain: str | None = None,
+        parent_defaults: dict[str, Any] | None = None,
+        **unknown: Any,
     ) -> None:
         """Add this blueprint's routes, hooks and handlers to ``app`` (then its children's).
 
-        Called by :meth:`App.register_blueprint`; ``parent_name`` and ``parent_prefix``
-        are those of the blueprint this one is nested in.
+        Called by :meth:`App.register_blueprint`; ``url_prefix``, ``name``,
+        ``subdomain`` and ``url_defaults`` override the blueprint's own for this
+        registration. The ``parent_*`` arguments are those of the blueprint this one is
+        nested in.
         """
+        unknown.pop("cli_group", None)  # the command line reads it (app.cli)
+        if unknown:
+            raise TypeError(f"register_blueprint() got unknown options {sorted(unknown)}")
         local_name = name or self.name
         if "." in local_name:
             raise ValueError(f"blueprint name {local_name!r} must not contain a dot")
@@ -100,26 +113,69 @@ class Blueprint(Scaffold):
         app.blueprints[full] = self
         own = url_prefix if url_prefix is not None else (self.url_prefix or "")
         prefix = parent_prefix + ("/" + own.strip("/") if own.strip("/") else "")
+        sub = subdomain if subdomain is not None else self.subdomain
+        if parent_subdomain and sub:
+            sub = f"{sub}.{parent_subdomain}"
+        elif parent_subdomain:
+            sub = parent_subdomain
+        defaults = {**(parent_defaults or {}), **self.url_values_defaults, **(url_defaults or {})}
         for rule, endpoint, view_func, options in self.route_records:
             path = (prefix + rule) if prefix else rule
-            app.add_url_rule(
-                path or "/", f"{full}.{endpoint or view_func.__name__}", view_func, **dict(options)
-            )
+            name = endpoint or view_func.__name__  # type: ignore[union-attr]
+            rule_options = dict(options)
+            if sub is not None:
+                rule_options.setdefault("subdomain", sub)
+            if defaults:
+                rule_options["defaults"] = {**defaults, **(options.get("defaults") or {})}
+            app.add_url_rule(path or "/", f"{full}.{name}", view_func, **rule_options)
         app.scoped_before[full] = list(self.before_request_funcs)
         app.scoped_after[full] = list(self.after_request_funcs)
         app.scoped_teardown[full] = list(self.teardown_request_funcs)
         app.scoped_errors[full] = dict(self.error_handler_spec)
+        app.scoped_url_value_preprocessors[full] = list(self.url_value_preprocessors)
+        app.scoped_url_defaults[full] = list(self.url_default_functions)
         app.before_request_funcs.extend(self.app_before_request_funcs)
         app.after_request_funcs.extend(self.app_after_request_funcs)
         app.error_handler_spec.update(self.app_error_handler_spec)
+        app.url_value_preprocessors.extend(self.app_url_value_preprocessors)
+        app.url_default_functions.extend(self.app_url_default_functions)
+        for func in self.deferred_functions:
+            func(app)
         for child, options in self.children:
             child.register(
                 app,
-                url_prefix=options.get("url_prefix"),
-                name=options.get("name"),
+                **options,
                 parent_name=full,
                 parent_prefix=prefix,
+                parent_subdomain=sub,
+                parent_defaults=defaults,
             )
+
+    def record(self, func: Callable[[App], Any]) -> None:
+        """Call ``func(app)`` when this blueprint is registered on an app (extensions use
+        it to set the app up)."""
+        self.deferred_functions.append(func)
+
+    def record_once(self, func: Callable[[App], Any]) -> None:
+        """Like :meth:`record`, but only on the blueprint's first registration on each app."""
+        apps: set[int] = set()
+
+        def once(app: App) -> None:
+            if id(app) not in apps:
+                apps.add(id(app))
+                func(app)
+
+        self.deferred_functions.append(once)
+
+    def app_url_value_preprocessor(self, func: F) -> F:
+        """Like ``url_value_preprocessor``, for every request of the app."""
+        self.app_url_value_preprocessors.append(func)
+        return func
+
+    def app_url_defaults(self, func: F) -> F:
+        """Like ``url_defaults``, for every URL the app builds."""
+        self.app_url_default_functions.append(func)
+        return func
 
     def before_app_request(self, func: F) -> F:
         """Like ``before_request``, for every request of the app."""

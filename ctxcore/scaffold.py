@@ -79,11 +79,15 @@ class Scaffold:
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         #: (rule, endpoint, view_func, options) in registration order.
-        self.route_records: list[tuple[str, str | None, Callable[..., Any], dict[str, Any]]] = []
+        self.route_records: list[
+            tuple[str, str | None, Callable[..., Any] | None, dict[str, Any]]
+        ] = []
         self.before_request_funcs: list[Callable[..., Any]] = []
         self.after_request_funcs: list[Callable[..., Any]] = []
         self.teardown_request_funcs: list[Callable[..., Any]] = []
         self.error_handler_spec: dict[ErrorKey, Callable[..., Any]] = {}
+        self.url_value_preprocessors: list[Callable[..., Any]] = []
+        self.url_default_functions: list[Callable[..., Any]] = []
 
     def add_url_rule(
         self,
@@ -93,8 +97,8 @@ class Scaffold:
         **options: Any,
     ) -> None:
         """Map URL ``rule`` to ``view_func`` (endpoint defaults to the function's name)."""
-        if view_func is None:
-            raise TypeError("add_url_rule() needs a view_func")
+        if view_func is None and endpoint is None:
+            raise TypeError("add_url_rule() needs a view_func, or an endpoint to name one later")
         if not rule.startswith("/") and rule != "":
             raise ValueError(f"URL rule {rule!r} must start with '/'")
         self.route_records.append((rule, endpoint, view_func, options))
@@ -153,6 +157,18 @@ class Scaffold:
     def teardown_request(self, func: F) -> F:
         """Run ``func(error_or_None)`` when each request context is popped."""
         self.teardown_request_funcs.append(func)
+        return func
+
+    def url_value_preprocessor(self, func: F) -> F:
+        """Run ``func(endpoint, view_args)`` before the ``before_request`` hooks; it may
+        change or pop the view arguments (e.g. take a language code out of every URL)."""
+        self.url_value_preprocessors.append(func)
+        return func
+
+    def url_defaults(self, func: F) -> F:
+        """Run ``func(endpoint, values)`` when a URL is built; it may fill in values
+        (the counterpart of :meth:`url_value_preprocessor`)."""
+        self.url_default_functions.append(func)
         return func
 
     def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[F], F]:

@@ -153,7 +153,7 @@ def test_duplicate_endpoint_is_rejected(app: App) -> None:
     ("call", "error"),
     [
         (lambda app: app.add_url_rule("no-slash", "e", lambda: ""), ValueError),
-        (lambda app: app.add_url_rule("/x", "e"), TypeError),
+        (lambda app: app.add_url_rule("/x"), TypeError),
         (lambda app: app.add_url_rule("/x", "e", lambda: "", methods="GET"), TypeError),
         (lambda app: app.get("/x", methods=["POST"]), TypeError),
         (lambda app: app.errorhandler(999), ValueError),
