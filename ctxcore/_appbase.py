@@ -71,6 +71,8 @@ class AppBase(Scaffold):
 
     request_class = Request
     response_class = Response
+    #: The provider class behind :attr:`json` (with ``JSON_PROVIDER = "json"``).
+    json_provider_class: type[_json.JSONProvider] = _json.DefaultJSONProvider
     #: The werkzeug ``Rule`` class ``add_url_rule`` builds.
     url_rule_class = Rule
 
@@ -118,6 +120,8 @@ class AppBase(Scaffold):
         self.subdomain_matching = subdomain_matching
         self.config = Config(instance_path if instance_relative_config else self.root_path)
         self.url_map = Map(host_matching=host_matching)
+        self._json: _json.JSONProvider | None = None
+        self._json_key: tuple[Any, Any] | None = None
         #: Extensions keep their per-app state here, under their own name.
         self.extensions: dict[str, Any] = {}
         self.view_functions: dict[str, Callable[..., Any]] = {}
@@ -279,10 +283,29 @@ class AppBase(Scaffold):
 
     @property
     def json(self) -> _json.JSONProvider:
-        """The JSON provider named by ``JSON_PROVIDER`` (``json``, ``ujson``, ``orjson``)."""
-        return _json.get_provider(
-            self.config["JSON_PROVIDER"], sort_keys=bool(self.config["JSON_SORT_KEYS"])
-        )
+        """The app's JSON provider (``dumps``, ``loads``, ``response``), as in Flask.
+
+        Built from the config: ``JSON_PROVIDER`` (``"json"`` — :attr:`json_provider_class`
+        —, ``"ujson"``, ``"orjson"``) and ``JSON_SORT_KEYS`` (``None``: the provider's
+        default), and rebuilt when they change. Assign a provider to use your own.
+        """
+        config = self.config
+        key = (config["JSON_PROVIDER"], config["JSON_SORT_KEYS"])
+        provider = self._json
+        if provider is None or (self._json_key is not None and self._json_key != key):
+            backend, sort_keys = key
+            if backend == "json":
+                provider = self.json_provider_class(self)
+            else:
+                provider = _json.provider.provider_class(backend)(self)
+            if sort_keys is not None:
+                provider.sort_keys = bool(sort_keys)  # type: ignore[attr-defined]
+            self._json, self._json_key = provider, key
+        return provider
+
+    @json.setter
+    def json(self, provider: _json.JSONProvider) -> None:
+        self._json, self._json_key = provider, None  # kept whatever the config says
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter:
         """The URL adapter for ``request``, or for building URLs outside one.

@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
     "MAX_COOKIE_SIZE": 4093,
     "JSON_PROVIDER": "json",
-    "JSON_SORT_KEYS": False,
+    "JSON_SORT_KEYS": None,
     "SERVER_NAME": None,
     "APPLICATION_ROOT": "/",
     "PREFERRED_URL_SCHEME": "http",

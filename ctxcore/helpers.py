@@ -134,15 +134,11 @@ def url_for(endpoint: str, **values: Any) -> str:
     return ctx.app.url_for(endpoint, **values)
 
 
-def jsonify(*args: Any, **kwargs: Any) -> Any:
+def jsonify(*args: Any, **kwargs: Any) -> Response:
     """A JSON response of the arguments (one positional, several, or keywords)."""
-    ctx = top_app_context()
-    if ctx is None:
-        raise RuntimeError("jsonify() needs an active app or request context")
-    if args and kwargs:
-        raise TypeError("jsonify() takes positional arguments or keywords, not both")
-    data: Any = args[0] if len(args) == 1 else list(args) if args else kwargs
-    return ctx.app.json.response(data)
+    from .json import jsonify as json_response
+
+    return json_response(*args, **kwargs)
 
 
 def flash(message: str, category: str = "message") -> None:

@@ -12,11 +12,20 @@ from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _Request
 from werkzeug.wrappers import Response as _Response
 
+from . import json as _json
+
 __all__ = ["Request", "Response"]
 
 
 class Request(_Request):
-    """The request object: werkzeug's, plus the matched rule and view arguments."""
+    """The request object: werkzeug's, plus the matched rule and view arguments.
+
+    ``get_json()`` parses with the current app's JSON provider; the body size limits
+    (``max_content_length``, ``max_form_memory_size``, ``max_form_parts``) come from the
+    current app's config (``MAX_CONTENT_LENGTH``, ...), as in Flask.
+    """
+
+    json_module: Any = _json
 
     #: The matched URL rule, once routing ran.
     url_rule: Rule | None = None
@@ -24,6 +33,28 @@ class Request(_Request):
     view_args: dict[str, Any] | None = None
     #: The routing error (404, 405, redirect) if matching failed.
     routing_exception: HTTPException | None = None
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        """``MAX_CONTENT_LENGTH`` of the current app: a longer body is a 413."""
+        value: int | None = _config_value("MAX_CONTENT_LENGTH", type(self)._max_content_length)
+        return value
+
+    @property
+    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
+        """``MAX_FORM_MEMORY_SIZE``: the largest non-file form field kept in memory."""
+        value: int | None = _config_value("MAX_FORM_MEMORY_SIZE", type(self)._max_form_memory_size)
+        return value
+
+    @property
+    def max_form_parts(self) -> int | None:  # type: ignore[override]
+        """``MAX_FORM_PARTS``: the most multipart form parts parsed."""
+        value: int | None = _config_value("MAX_FORM_PARTS", type(self)._max_form_parts)
+        return value
+
+    _max_content_length: int | None = None
+    _max_form_memory_size: int | None = 500_000
+    _max_form_parts: int | None = 1_000
 
     @property
     def endpoint(self) -> str | None:
@@ -77,8 +108,18 @@ class Request(_Request):
             self.blueprints = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
+def _config_value(key: str, default: Any) -> Any:
+    from ._stacks import top_app_context
+
+    ctx = top_app_context()
+    return ctx.app.config[key] if ctx is not None else default
+
+
 class Response(_Response):
-    """The response object: werkzeug's, HTML by default."""
+    """The response object: werkzeug's, HTML by default; ``.json`` parses with the
+    current app's JSON provider."""
+
+    json_module: Any = _json
 
     default_mimetype = "text/html"
     #: Whether :meth:`call_on_close` registered anything. A buffered body without

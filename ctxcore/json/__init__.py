@@ -1,6 +1,9 @@
-"""JSON: the providers used by JSON responses, and a reversible ``json`` monkey patch.
+"""JSON: ``dumps``/``loads`` through the current app, its providers, and a ``json`` patch.
 
-Providers: ``"json"`` (the standard library, the default), ``"ujson"`` and ``"orjson"``.
+:func:`dumps`, :func:`loads`, :func:`dump`, :func:`load` and :func:`jsonify` use the
+current app's provider (``app.json``) inside an app context, and the standard library
+with Flask's conventions outside one. Providers (:mod:`ctxcore.json.provider`):
+``"json"`` (the standard library, the default), ``"ujson"`` and ``"orjson"``.
 :func:`patch` swaps ``json.dumps``/``loads``/``dump``/``load`` for versions that use a
 faster library when it can honour the call and fall back to the standard library when
 it cannot (``cls=``, ``default=``, ``indent`` other than 2 with orjson, custom
@@ -15,19 +18,76 @@ from __future__ import annotations
 import contextlib
 import json as _std
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ._backends import ORIGINAL, fast_dumps, fast_loads, load_backend
-from .provider import JSONProvider, get_provider
+from .provider import (
+    DefaultJSONProvider,
+    JSONProvider,
+    ORJSONProvider,
+    UJSONProvider,
+    get_provider,
+)
+
+if TYPE_CHECKING:
+    from ctxcore.wrappers import Response
 
 __all__ = [
+    "DefaultJSONProvider",
     "JSONProvider",
+    "ORJSONProvider",
+    "UJSONProvider",
+    "dump",
+    "dumps",
     "get_provider",
     "is_patched",
+    "jsonify",
+    "load",
+    "loads",
     "patch",
     "patched",
     "unpatch",
 ]
+
+_outside_app = DefaultJSONProvider()
+
+
+def _provider() -> JSONProvider:
+    from ctxcore._stacks import top_app_context
+
+    ctx = top_app_context()
+    return ctx.app.json if ctx is not None else _outside_app
+
+
+def dumps(obj: Any, **kwargs: Any) -> str:
+    """Serialize ``obj`` with the current app's provider (the standard one outside)."""
+    return _provider().dumps(obj, **kwargs)
+
+
+def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None:
+    """Serialize ``obj`` to the text file ``fp`` (see :func:`dumps`)."""
+    _provider().dump(obj, fp, **kwargs)
+
+
+def loads(s: str | bytes | bytearray, **kwargs: Any) -> Any:
+    """Parse a JSON document with the current app's provider (the standard one outside)."""
+    return _provider().loads(s, **kwargs)
+
+
+def load(fp: IO[Any], **kwargs: Any) -> Any:
+    """Read and parse a JSON document from ``fp`` (see :func:`loads`)."""
+    return _provider().load(fp, **kwargs)
+
+
+def jsonify(*args: Any, **kwargs: Any) -> Response:
+    """A JSON response of the arguments (one value, several as a list, or keywords as a
+    dict), from the current app's provider. Needs an app context."""
+    from ctxcore._stacks import top_app_context
+
+    ctx = top_app_context()
+    if ctx is None:
+        raise RuntimeError("jsonify() needs an active app or request context")
+    return ctx.app.json.response(*args, **kwargs)
 
 
 _patched: list[str] = []

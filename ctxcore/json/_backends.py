@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["BACKENDS", "ORIGINAL", "fast_dumps", "fast_loads", "load_backend"]
+__all__ = ["BACKENDS", "ORIGINAL", "fast_dumps", "fast_loads", "has_non_finite", "load_backend"]
 
 ORIGINAL = {name: getattr(_std, name) for name in ("dumps", "loads", "dump", "load")}
 BACKENDS = ("json", "ujson", "orjson")
@@ -77,14 +77,14 @@ def fast_dumps(backend: str, module: Any) -> Callable[..., str]:
         # orjson writes NaN and infinities as null, silently; the standard library
         # writes NaN/Infinity, which load back as the same floats. Only a document with
         # a null can hide one, so only then is the value searched.
-        if b"null" in out and _has_non_finite(obj):
+        if b"null" in out and has_non_finite(obj):
             return std_dumps(obj, **kwargs)  # type: ignore[no-any-return]
         return out.decode()
 
     return orjson_dumps
 
 
-def _has_non_finite(obj: Any) -> bool:
+def has_non_finite(obj: Any) -> bool:
     """Whether ``obj`` (a JSON-like value) holds a NaN or an infinity anywhere."""
     pending = [obj]
     while pending:

@@ -1,56 +1,261 @@
-"""JSON providers: how JSON responses serialize and parse, with one backend each."""
+"""JSON providers: how an app serializes and parses JSON (``app.json``), as in Flask.
+
+:class:`DefaultJSONProvider` is the standard library with Flask's conventions: dates
+as HTTP dates, ``Decimal``/``UUID`` as strings, dataclasses as dicts, objects with
+``__html__`` as their HTML, sorted keys, ASCII output, compact responses unless
+debugging. :class:`UJSONProvider` and :class:`ORJSONProvider` give the same documents
+(parsed, the same values) through a faster library, handing the standard library
+whatever the fast one cannot do the same way. ``JSON_PROVIDER`` in the config
+(``"json"``, ``"ujson"``, ``"orjson"``) picks one; ``app.json = provider`` sets one.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import datetime
+import decimal
+import uuid
+from typing import IO, TYPE_CHECKING, Any
 
-from ._backends import fast_dumps, fast_loads, load_backend
+from werkzeug.http import http_date
 
-__all__ = ["JSONProvider", "get_provider"]
+from ._backends import ORIGINAL, fast_loads, has_non_finite, load_backend
+
+if TYPE_CHECKING:
+    from ctxcore.wrappers import Response
+
+__all__ = [
+    "DefaultJSONProvider",
+    "JSONProvider",
+    "ORJSONProvider",
+    "UJSONProvider",
+    "get_provider",
+    "provider_class",
+]
+
+_std_dumps = ORIGINAL["dumps"]
+_std_loads = ORIGINAL["loads"]
 
 
 class JSONProvider:
-    """Serialize and parse JSON with one backend; used by JSON responses.
+    """The interface of ``app.json``: subclass it to serialize with another library.
 
-    :param backend: ``"json"``, ``"ujson"`` or ``"orjson"``.
+    :param app: the app it serves (``None``: standalone).
     """
 
-    def __init__(self, backend: str = "json", *, sort_keys: bool = False) -> None:
-        self.backend = backend
-        self.module = load_backend(backend)
-        self.sort_keys = sort_keys
-        self._dumps = fast_dumps(backend, self.module)
-        self._loads = fast_loads(backend, self.module)
+    #: The library behind it: ``"json"``, ``"ujson"``, ``"orjson"``, or your own name.
+    backend = "json"
+
+    def __init__(self, app: Any = None) -> None:
+        self._app = app
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """Serialize ``obj`` to a JSON string."""
-        if self.sort_keys:
-            kwargs.setdefault("sort_keys", True)
-        if self.backend == "orjson":
-            kwargs.setdefault("ensure_ascii", False)
-        return self._dumps(obj, **kwargs)
+        raise NotImplementedError
 
     def loads(self, s: str | bytes | bytearray, **kwargs: Any) -> Any:
         """Parse a JSON document."""
-        return self._loads(s, **kwargs)
+        raise NotImplementedError
 
-    def response(self, obj: Any, status: int | None = None) -> Any:
-        """A JSON response for ``obj`` (``application/json``)."""
+    def dump(self, obj: Any, fp: IO[str], **kwargs: Any) -> None:
+        """Serialize ``obj`` and write it to the text file ``fp``."""
+        fp.write(self.dumps(obj, **kwargs))
+
+    def load(self, fp: IO[Any], **kwargs: Any) -> Any:
+        """Read and parse a JSON document from ``fp``."""
+        return self.loads(fp.read(), **kwargs)
+
+    def _prepare_response_obj(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if args and kwargs:
+            raise TypeError("jsonify() takes positional arguments or keywords, not both")
+        if not args and not kwargs:
+            return None
+        if len(args) == 1:
+            return args[0]
+        return list(args) if args else kwargs
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """A JSON response, ``jsonify``-style: one value, several (a list), or keywords
+        (a dict)."""
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._response_class()(f"{self.dumps(obj)}\n", mimetype="application/json")
+
+    def _response_class(self) -> type[Response]:
+        if self._app is not None:
+            return self._app.response_class  # type: ignore[no-any-return]
         from ctxcore.wrappers import Response
 
-        return Response(self.dumps(obj) + "\n", status=status, mimetype="application/json")
+        return Response
 
     def __repr__(self) -> str:
-        return f"<JSONProvider {self.backend}>"
+        return f"<{type(self).__name__} {self.backend}>"
 
 
-_providers: dict[tuple[str, bool], JSONProvider] = {}
+def _default(obj: Any) -> Any:
+    """What the standard library cannot serialize by itself, as Flask serializes it."""
+    if isinstance(obj, datetime.date):
+        return http_date(obj)
+    if isinstance(obj, decimal.Decimal | uuid.UUID):
+        return str(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    if hasattr(obj, "__html__"):
+        return str(obj.__html__())
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
-def get_provider(backend: str = "json", *, sort_keys: bool = False) -> JSONProvider:
-    """Return the (shared) provider for ``backend``."""
-    key = (backend, sort_keys)
-    provider = _providers.get(key)
-    if provider is None:
-        provider = _providers[key] = JSONProvider(backend, sort_keys=sort_keys)
-    return provider
+class DefaultJSONProvider(JSONProvider):
+    """The standard library's ``json``, with Flask's conventions (module docstring).
+
+    Attributes to change on an instance or a subclass: ``default`` (called for objects
+    json cannot serialize), ``ensure_ascii``, ``sort_keys``, ``compact`` (``None``:
+    indented responses only in debug mode), ``mimetype``.
+    """
+
+    default: Any = staticmethod(_default)
+    ensure_ascii = True
+    sort_keys = True
+    compact: bool | None = None
+    mimetype = "application/json"
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """``json.dumps`` with this provider's ``default``, ``ensure_ascii`` and
+        ``sort_keys`` unless given."""
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return _std_dumps(obj, **kwargs)  # type: ignore[no-any-return]
+
+    def loads(self, s: str | bytes | bytearray, **kwargs: Any) -> Any:
+        """``json.loads``."""
+        return _std_loads(s, **kwargs)
+
+    def _indent(self) -> bool:
+        if self.compact is None:
+            return bool(self._app is not None and self._app.debug)
+        return not self.compact
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """A JSON response (``jsonify``): compact, or indented by 2 when debugging
+        (``compact=None``) or when ``compact`` is False."""
+        obj = self._prepare_response_obj(args, kwargs)
+        if self._indent():
+            text = self.dumps(obj, indent=2)
+        else:
+            text = self.dumps(obj, separators=(",", ":"))
+        return self._response_class()(f"{text}\n", mimetype=self.mimetype)
+
+
+class _FastJSONProvider(DefaultJSONProvider):
+    """:class:`DefaultJSONProvider` through a faster library, same documents.
+
+    Compact and 2-space indented output (what responses use) comes from the fast
+    library when it can serialize the value itself; anything else — objects that need
+    ``default``, other keyword arguments, other separators — is the standard library's.
+    Parsing goes to the fast library, with the standard library's fallbacks (see
+    :mod:`ctxcore.json`).
+    """
+
+    def __init__(self, app: Any = None) -> None:
+        super().__init__(app)
+        self.module = load_backend(self.backend)
+        self._loads = fast_loads(self.backend, self.module)
+
+    def _fast(self, obj: Any, indent: int | None) -> str | None:
+        """The fast library's document, or ``None`` when it cannot write it as the
+        standard library would."""
+        raise NotImplementedError
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Serialize ``obj``: the fast library when it can, else the standard one."""
+        indent = kwargs.get("indent")
+        compact = kwargs.get("separators") == (",", ":") and indent is None
+        if (compact or indent == 2) and kwargs.keys() <= {"separators", "indent"}:
+            text = self._fast(obj, indent)
+            if text is not None:
+                return text
+        return super().dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes | bytearray, **kwargs: Any) -> Any:
+        """Parse with the fast library (the standard one for keywords it lacks)."""
+        return self._loads(s, **kwargs)
+
+
+class UJSONProvider(_FastJSONProvider):
+    """:class:`DefaultJSONProvider` through ujson.
+
+    One difference remains: ujson writes a ``Decimal`` as a number (``1.1``), not as
+    the string the standard provider writes (``"1.10"``).
+    """
+
+    backend = "ujson"
+
+    def _fast(self, obj: Any, indent: int | None) -> str | None:
+        try:
+            # ujson escapes "/" by default; the standard library does not.
+            return self.module.dumps(  # type: ignore[no-any-return]
+                obj,
+                ensure_ascii=self.ensure_ascii,
+                sort_keys=self.sort_keys,
+                indent=indent or 0,
+                escape_forward_slashes=False,
+            )
+        except (TypeError, OverflowError, ValueError):
+            return None  # needs ``default``, or beyond what ujson writes
+
+
+class ORJSONProvider(_FastJSONProvider):
+    """:class:`DefaultJSONProvider` through orjson.
+
+    orjson writes UTF-8 only, so this provider's ``ensure_ascii`` is False (with True,
+    every document goes to the standard library). Dates, datetimes and dataclasses are
+    written as the standard provider writes them (orjson's own formats are not used).
+    """
+
+    backend = "orjson"
+    ensure_ascii = False
+
+    def __init__(self, app: Any = None) -> None:
+        super().__init__(app)
+        orjson = self.module
+        self._options = (
+            orjson.OPT_NON_STR_KEYS
+            | orjson.OPT_PASSTHROUGH_DATETIME
+            | orjson.OPT_PASSTHROUGH_DATACLASS
+        )
+
+    def _fast(self, obj: Any, indent: int | None) -> str | None:
+        if self.ensure_ascii:
+            return None
+        orjson = self.module
+        option = self._options
+        if self.sort_keys:
+            option |= orjson.OPT_SORT_KEYS
+        if indent:
+            option |= orjson.OPT_INDENT_2
+        try:
+            out: bytes = orjson.dumps(obj, option=option)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            return None
+        # orjson writes NaN and infinities as null; the standard library does not.
+        if b"null" in out and has_non_finite(obj):
+            return None
+        return out.decode()
+
+
+_CLASSES: dict[str, type[DefaultJSONProvider]] = {
+    "json": DefaultJSONProvider,
+    "ujson": UJSONProvider,
+    "orjson": ORJSONProvider,
+}
+
+
+def provider_class(backend: str) -> type[DefaultJSONProvider]:
+    """The provider class for ``backend`` (``"json"``, ``"ujson"``, ``"orjson"``)."""
+    load_backend(backend)  # the clear error for an unknown or missing library
+    return _CLASSES[backend]
+
+
+def get_provider(backend: str = "json", app: Any = None) -> DefaultJSONProvider:
+    """A provider for ``backend`` serving ``app``."""
+    return provider_class(backend)(app)

@@ -87,7 +87,7 @@ def test_async_view_called_while_a_loop_runs(app: App) -> None:
     [
         ("text", 200, b"text", None),
         (b"bytes", 200, b"bytes", None),
-        (["a", 1], 200, b'["a", 1]\n', None),
+        (["a", 1], 200, b'["a",1]\n', None),
         (("made", 202), 202, b"made", None),
         (("hdr", {"X-A": "1"}), 200, b"hdr", ("X-A", "1")),
         (("both", 418, [("X-B", "2")]), 418, b"both", ("X-B", "2")),

@@ -208,18 +208,21 @@ def _loads(func: Callable[[str], Any], text: str) -> tuple[bool, Any]:
 @harness
 def json(data: bytes) -> None:
     from ctxcore import json as ctx_json
-    from ctxcore.json.provider import JSONProvider
+    from ctxcore.json.provider import get_provider
 
     text = data.decode("utf-8", "replace")
     ok, expected = _loads(std_json.loads, text)
     for backend in ("ujson", "orjson"):
-        provider = JSONProvider(backend)
+        provider = get_provider(backend)
         parsed_ok, parsed = _loads(provider.loads, text)
         if ok and parsed_ok:
             assert _same(parsed, expected), (backend, text, parsed, expected)
         if ok and parsed_ok:
-            dumped = provider.dumps(parsed)
-            assert _same(std_json.loads(dumped), parsed), (backend, dumped)
+            # The plain call, and the compact and indented ones responses make (the
+            # fast library's path).
+            for options in ({}, {"separators": (",", ":")}, {"indent": 2}):
+                dumped = provider.dumps(parsed, **options)
+                assert _same(std_json.loads(dumped), parsed), (backend, options, dumped)
         with ctx_json.patched(backend):
             patched_ok, patched = _loads(std_json.loads, text)
         # The patch falls back to the standard library for what the fast one refuses:
