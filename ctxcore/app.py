@@ -7,7 +7,6 @@ from collections.abc import Callable
 from contextvars import copy_context
 from typing import Any
 
-from werkzeug.test import EnvironBuilder
 from werkzeug.utils import import_string
 
 from ._appbase import AppBase
@@ -27,10 +26,10 @@ from ._flow import (
     view_flow,
 )
 from ._response import MALFORMED_REQUEST, LoggedStream
-from ._stacks import top_request_context
+from ._stacks import top_app_context, top_request_context
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .local import ClosingBody, ContextBody
-from .testing import TestClient
+from .testing import PRESERVE_CONTEXT_KEY, EnvironBuilder, TestClient
 from .wrappers import Response
 
 __all__ = ["App"]
@@ -85,15 +84,18 @@ class App(AppBase):
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
         """A request context for a request built from werkzeug ``EnvironBuilder`` args."""
-        builder = EnvironBuilder(*args, **kwargs)
+        builder = EnvironBuilder(self, *args, **kwargs)
         try:
             return self.request_context(builder.get_environ())
         finally:
             builder.close()
 
-    def test_client(self, **kwargs: Any) -> TestClient:
-        """A werkzeug test client for this app (cookies kept between requests)."""
-        return self.test_client_class(self, response_wrapper=Response, **kwargs)
+    def test_client(self, use_cookies: bool = True, **kwargs: Any) -> TestClient:
+        """A test client for this app (:class:`ctxcore.testing.TestClient`): cookies kept
+        between requests, ``session_transaction()``, ``with client:``."""
+        return self.test_client_class(
+            self, response_wrapper=Response, use_cookies=use_cookies, **kwargs
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """The WSGI entry point; calls :attr:`wsgi_app` (which middleware may replace).
@@ -115,6 +117,8 @@ class App(AppBase):
             start_response(status, headers)
             return [text]
         ctx.push()
+        if PRESERVE_CONTEXT_KEY in environ:  # a test client inside "with client:"
+            environ[PRESERVE_CONTEXT_KEY]((top_app_context(), ctx))
         try:
             response = self.dispatch_with_error_handling(ctx)
             body = response(environ, start_response)
