@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.test import Client
 from werkzeug.test import EnvironBuilder as _EnvironBuilder
+from werkzeug.wrappers import Request
 
 if TYPE_CHECKING:
     from .app import App
@@ -104,10 +105,8 @@ class TestClient(Client):
 
         Takes what werkzeug's takes, plus an ``EnvironBuilder``, a request or an environ.
         """
-        if args and isinstance(args[0], _EnvironBuilder | dict) or kwargs.get("environ"):
-            request: Any = args[0] if args else kwargs.pop("environ")
-        elif args and hasattr(args[0], "environ"):  # a werkzeug Request
-            request = args[0]
+        if args and isinstance(args[0], _EnvironBuilder | dict | Request):
+            request: Any = args[0]
         else:
             request = self._request_from_builder_args(args, kwargs)
             kwargs = {}
@@ -117,10 +116,10 @@ class TestClient(Client):
         if self._preserving:
             if isinstance(request, dict):
                 request = {**request, PRESERVE_CONTEXT_KEY: self._preserved.append}
+            elif isinstance(request, _EnvironBuilder):
+                request.environ_overrides[PRESERVE_CONTEXT_KEY] = self._preserved.append
             else:
-                environ = request.environ if hasattr(request, "environ") else None
-                if environ is not None:
-                    environ[PRESERVE_CONTEXT_KEY] = self._preserved.append
+                request.environ[PRESERVE_CONTEXT_KEY] = self._preserved.append
         response = super().open(
             request, buffered=buffered, follow_redirects=follow_redirects, **kwargs
         )

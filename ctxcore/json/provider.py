@@ -83,9 +83,11 @@ class JSONProvider:
     def _response_class(self) -> type[Response]:
         if self._app is not None:
             return self._app.response_class  # type: ignore[no-any-return]
-        from ctxcore.wrappers import Response
+        # A provider made without an app: werkzeug's response (ctxcore's Response
+        # parses JSON with this package, which must not import it back).
+        from werkzeug.wrappers import Response as PlainResponse
 
-        return Response
+        return PlainResponse  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.backend}>"
