@@ -117,7 +117,10 @@ class TestClient(Client):
             if isinstance(request, dict):
                 request = {**request, PRESERVE_CONTEXT_KEY: self._preserved.append}
             elif isinstance(request, _EnvironBuilder):
-                request.environ_overrides[PRESERVE_CONTEXT_KEY] = self._preserved.append
+                request.environ_overrides = {
+                    **(request.environ_overrides or {}),
+                    PRESERVE_CONTEXT_KEY: self._preserved.append,
+                }
             else:
                 request.environ[PRESERVE_CONTEXT_KEY] = self._preserved.append
         response = super().open(
