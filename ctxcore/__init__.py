@@ -56,19 +56,29 @@ _LAZY = {
     "SessionMixin": ".sessions",
     "abort": "werkzeug.exceptions",
     "after_this_request": ".helpers",
+    "appcontext_popped": ".signals",
+    "appcontext_pushed": ".signals",
+    "appcontext_tearing_down": ".signals",
+    "before_render_template": ".signals",
     "copy_current_request_context": ".helpers",
     "current_app": ".globals",
-    "g": ".globals",
     "flash": ".helpers",
+    "g": ".globals",
     "get_flashed_messages": ".helpers",
-    "make_response": ".helpers",
+    "got_request_exception": ".signals",
     "has_app_context": ".helpers",
     "has_request_context": ".helpers",
     "jsonify": ".helpers",
+    "make_response": ".helpers",
+    "message_flashed": ".signals",
     "redirect": "werkzeug.utils",
     "request": ".globals",
+    "request_finished": ".signals",
+    "request_started": ".signals",
+    "request_tearing_down": ".signals",
     "session": ".globals",
     "stream_with_context": ".helpers",
+    "template_rendered": ".signals",
     "url_for": ".helpers",
 }
 
@@ -100,6 +110,16 @@ if TYPE_CHECKING:
     from .sessions import SecureCookieSessionInterface as SecureCookieSessionInterface
     from .sessions import SessionInterface as SessionInterface
     from .sessions import SessionMixin as SessionMixin
+    from .signals import appcontext_popped as appcontext_popped
+    from .signals import appcontext_pushed as appcontext_pushed
+    from .signals import appcontext_tearing_down as appcontext_tearing_down
+    from .signals import before_render_template as before_render_template
+    from .signals import got_request_exception as got_request_exception
+    from .signals import message_flashed as message_flashed
+    from .signals import request_finished as request_finished
+    from .signals import request_started as request_started
+    from .signals import request_tearing_down as request_tearing_down
+    from .signals import template_rendered as template_rendered
     from .wrappers import Request as Request
     from .wrappers import Response as Response
 
@@ -137,6 +157,10 @@ __all__ = [
     "SessionMixin",
     "abort",
     "after_this_request",
+    "appcontext_popped",
+    "appcontext_pushed",
+    "appcontext_tearing_down",
+    "before_render_template",
     "copy_current_context",
     "copy_current_request_context",
     "create_task",
@@ -146,14 +170,19 @@ __all__ = [
     "get_default_ident",
     "get_flashed_messages",
     "gevent_spawn",
+    "got_request_exception",
     "has_app_context",
     "has_request_context",
     "jsonify",
     "live_idents",
     "make_response",
+    "message_flashed",
     "redirect",
     "release_local",
     "request",
+    "request_finished",
+    "request_started",
+    "request_tearing_down",
     "run_in_executor",
     "session",
     "set_default_ident",
@@ -161,5 +190,6 @@ __all__ = [
     "start_thread",
     "stream_with_context",
     "submit",
+    "template_rendered",
     "url_for",
 ]

@@ -547,5 +547,17 @@ class AppBase(Scaffold):
             raise exc
         return handler
 
+    def log_exception(self, exc_info: Any) -> None:
+        """Log an unhandled error of the active request (``app.logger``, level ERROR);
+        override to report errors elsewhere."""
+        ctx = top_request_context()
+        if ctx is not None:
+            request = ctx.request
+            self.logger.error(
+                "Exception on %s [%s]", request.path, request.method, exc_info=exc_info
+            )
+        else:
+            self.logger.error("Exception outside a request", exc_info=exc_info)
+
     def __repr__(self) -> str:
         return f"<App {self.name!r}>"

@@ -273,7 +273,7 @@ def exception_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Respon
         propagate = app.config["TESTING"] or app.config["DEBUG"]
     if propagate:
         raise exc
-    app.logger.error("Exception on %s [%s]", ctx.request.path, ctx.request.method, exc_info=exc)
+    app.log_exception((type(exc), exc, exc.__traceback__))
     server_error = InternalServerError(original_exception=exc)
     handler = app.find_error_handler(server_error, ctx.request.blueprints)
     rv: Any = server_error

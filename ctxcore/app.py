@@ -187,29 +187,43 @@ class App(AppBase):
         response: Response = await call_sync(self.dispatch_with_error_handling, ctx)
         return response
 
-    def full_dispatch_request(self, ctx: RequestContext) -> Response:
+    def _current(self, ctx: RequestContext | None) -> RequestContext:
+        if ctx is not None:
+            return ctx
+        current = top_request_context()
+        if current is None or current.app is not self:
+            raise RuntimeError(f"no request of {self!r} is active: push a request context")
+        return current
+
+    # Flask's per-step methods, acting on the active request (or the ``ctx`` given).
+    # The request flow itself (ctxcore._flow) does not call them: it is written once
+    # for WSGI and ASGI. Customise a request with hooks, handlers, make_response or
+    # log_exception instead of overriding these.
+
+    def full_dispatch_request(self, ctx: RequestContext | None = None) -> Response:
         """Run hooks and the view for the active request; return the final response."""
-        return run_sync(full_flow(self, ctx))
+        return run_sync(full_flow(self, self._current(ctx)))
 
-    def preprocess_request(self, ctx: RequestContext) -> Any:
-        """Run ``before_request`` hooks (app first); the first non-None result wins."""
-        return run_sync(preprocess_flow(self, ctx))
+    def preprocess_request(self, ctx: RequestContext | None = None) -> Any:
+        """Run ``url_value_preprocessor`` functions and ``before_request`` hooks; the
+        first hook's non-None result wins."""
+        return run_sync(preprocess_flow(self, self._current(ctx)))
 
-    def dispatch_request(self, ctx: RequestContext) -> Any:
+    def dispatch_request(self, ctx: RequestContext | None = None) -> Any:
         """Call the matched view (or raise the routing error)."""
-        return run_sync(view_flow(self, ctx))
+        return run_sync(view_flow(self, self._current(ctx)))
 
-    def process_response(self, ctx: RequestContext, response: Response) -> Response:
+    def process_response(self, response: Response, ctx: RequestContext | None = None) -> Response:
         """Run ``after_this_request`` then ``after_request`` hooks; save the session."""
-        return run_sync(response_flow(self, ctx, response))
+        return run_sync(response_flow(self, self._current(ctx), response))
 
-    def handle_user_exception(self, ctx: RequestContext, exc: Exception) -> Any:
+    def handle_user_exception(self, e: Exception, ctx: RequestContext | None = None) -> Any:
         """Turn an error raised by a hook or view into a response via the handlers."""
-        return run_sync(user_exception_flow(self, ctx, exc))
+        return run_sync(user_exception_flow(self, self._current(ctx), e))
 
-    def handle_exception(self, ctx: RequestContext, exc: Exception) -> Response:
+    def handle_exception(self, e: Exception, ctx: RequestContext | None = None) -> Response:
         """An unhandled error: log it, then answer 500 (through a 500 handler if any)."""
-        return run_sync(exception_flow(self, ctx, exc))
+        return run_sync(exception_flow(self, self._current(ctx), e))
 
     def do_teardown_request(self, exc: BaseException | None) -> None:
         """Run every ``teardown_request`` hook of the active request; raise their errors

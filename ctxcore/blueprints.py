@@ -11,12 +11,64 @@ from .scaffold import Scaffold
 if TYPE_CHECKING:
     from ._appbase import AppBase as App
 
-__all__ = ["Blueprint"]
+__all__ = ["Blueprint", "BlueprintSetupState"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: ``cli_group``'s default: the blueprint's commands go in a group named after it.
 _DEFAULT_CLI_GROUP: Any = object()
+
+
+class BlueprintSetupState:
+    """What a :meth:`Blueprint.record` callback learns about one registration.
+
+    ``app``, ``blueprint``, ``options`` (as passed to ``register_blueprint``),
+    ``first_registration``, and the registration's ``name`` (dotted, with parents),
+    ``url_prefix``, ``subdomain`` and ``url_defaults``.
+    """
+
+    def __init__(
+        self,
+        blueprint: Blueprint,
+        app: App,
+        options: dict[str, Any],
+        *,
+        first_registration: bool,
+        name: str,
+        url_prefix: str,
+        subdomain: str | None,
+        url_defaults: dict[str, Any],
+    ) -> None:
+        self.blueprint = blueprint
+        self.app = app
+        self.options = options
+        self.first_registration = first_registration
+        self.name = name
+        self.name_prefix = name.rpartition(".")[0]
+        self.url_prefix = url_prefix
+        self.subdomain = subdomain
+        self.url_defaults = url_defaults
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> None:
+        """Add a rule under this registration's prefix, name and defaults."""
+        if self.url_prefix:
+            rule = (
+                (self.url_prefix.rstrip("/") + "/" + rule.lstrip("/")) if rule else self.url_prefix
+            )
+        if self.subdomain is not None:
+            options.setdefault("subdomain", self.subdomain)
+        if endpoint is None:
+            assert view_func is not None
+            endpoint = view_func.__name__
+        if self.url_defaults:
+            options["defaults"] = {**self.url_defaults, **(options.get("defaults") or {})}
+        self.app.add_url_rule(rule, f"{self.name}.{endpoint}", view_func, **options)
 
 
 class Blueprint(Scaffold):
@@ -69,7 +121,7 @@ class Blueprint(Scaffold):
         self.app_error_handler_spec: dict[Any, Callable[..., Any]] = {}
         self.app_url_value_preprocessors: list[Callable[..., Any]] = []
         self.app_url_default_functions: list[Callable[..., Any]] = []
-        self.deferred_functions: list[Callable[[App], Any]] = []
+        self.deferred_functions: list[Callable[[BlueprintSetupState], Any]] = []
 
     def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
         """Nest ``blueprint`` in this one (``url_prefix=``, ``name=`` as on the app)."""
@@ -139,8 +191,18 @@ class Blueprint(Scaffold):
         app.error_handler_spec.update(self.app_error_handler_spec)
         app.url_value_preprocessors.extend(self.app_url_value_preprocessors)
         app.url_default_functions.extend(self.app_url_default_functions)
+        state = BlueprintSetupState(
+            self,
+            app,
+            {"url_prefix": url_prefix, "name": name, "subdomain": subdomain},
+            first_registration=not any(bp is self for bp in list(app.blueprints.values())[:-1]),
+            name=full,
+            url_prefix=prefix,
+            subdomain=sub,
+            url_defaults=defaults,
+        )
         for func in self.deferred_functions:
-            func(app)
+            func(state)
         for child, options in self.children:
             child.register(
                 app,
@@ -151,19 +213,17 @@ class Blueprint(Scaffold):
                 parent_defaults=defaults,
             )
 
-    def record(self, func: Callable[[App], Any]) -> None:
-        """Call ``func(app)`` when this blueprint is registered on an app (extensions use
-        it to set the app up)."""
+    def record(self, func: Callable[[BlueprintSetupState], Any]) -> None:
+        """Call ``func(state)`` each time this blueprint is registered on an app
+        (``state.app``, ``state.options``...: a :class:`BlueprintSetupState`)."""
         self.deferred_functions.append(func)
 
-    def record_once(self, func: Callable[[App], Any]) -> None:
-        """Like :meth:`record`, but only on the blueprint's first registration on each app."""
-        apps: set[int] = set()
+    def record_once(self, func: Callable[[BlueprintSetupState], Any]) -> None:
+        """Like :meth:`record`, only on the blueprint's first registration on an app."""
 
-        def once(app: App) -> None:
-            if id(app) not in apps:
-                apps.add(id(app))
-                func(app)
+        def once(state: BlueprintSetupState) -> None:
+            if state.first_registration:
+                func(state)
 
         self.deferred_functions.append(once)
 

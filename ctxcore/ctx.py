@@ -16,6 +16,14 @@ from ._flow import (
     teardown_request_funcs,
 )
 from ._stacks import Stacks, top_app_context
+
+# Flask defines these in its ctx module; code that imports them from there finds them.
+from .helpers import (
+    after_this_request,
+    copy_current_request_context,
+    has_app_context,
+    has_request_context,
+)
 from .signals import (
     appcontext_popped,
     appcontext_pushed,
@@ -31,7 +39,14 @@ if TYPE_CHECKING:
     from .sessions import SessionMixin
     from .wrappers import Request, Response
 
-__all__ = ["AppContext", "RequestContext"]
+__all__ = [
+    "AppContext",
+    "RequestContext",
+    "after_this_request",
+    "copy_current_request_context",
+    "has_app_context",
+    "has_request_context",
+]
 
 _NOT_GIVEN: Any = object()
 

@@ -6,22 +6,29 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from werkzeug.exceptions import abort
+from werkzeug.utils import redirect
+
 from ._stacks import top_app_context, top_request_context
 from .local import copy_current_context
+from .scaffold import get_root_path
 
 if TYPE_CHECKING:
     from .ctx import RequestContext
     from .wrappers import Response
 
 __all__ = [
+    "abort",
     "after_this_request",
     "copy_current_request_context",
     "flash",
     "get_flashed_messages",
+    "get_root_path",
     "has_app_context",
     "has_request_context",
     "jsonify",
     "make_response",
+    "redirect",
     "stream_with_context",
     "url_for",
 ]

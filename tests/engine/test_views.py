@@ -285,11 +285,24 @@ def test_blueprint_record_once_runs_once_per_app(fw: Framework) -> None:
     app = fw.App(__name__)
     bp = fw.Blueprint("ext", __name__)
     calls: list[Any] = []
-    bp.record_once(lambda state: calls.append("once"))
-    bp.record(lambda state: calls.append("each"))
+    bp.record_once(lambda state: calls.append(("once", state.app, state.blueprint)))
+    bp.record(lambda state: calls.append(("each", state.first_registration)))
     app.register_blueprint(bp)
     app.register_blueprint(bp, name="again")
-    assert calls == ["once", "each", "each"]
+    assert calls == [("once", app, bp), ("each", True), ("each", False)]
+    other = fw.App(__name__)
+    other.register_blueprint(bp)
+    assert calls[-2:] == [("once", other, bp), ("each", True)]
+
+
+def test_record_callbacks_can_add_rules_under_the_registration(fw: Framework) -> None:
+    app = fw.App(__name__)
+    bp = fw.Blueprint("ext", __name__, url_prefix="/ext")
+    bp.record(lambda state: state.add_url_rule("/hook", "hook", lambda: "hooked"))
+    app.register_blueprint(bp)
+    assert app.test_client().get("/ext/hook").get_data(as_text=True) == "hooked"
+    with app.test_request_context():
+        assert fw.url_for("ext.hook") == "/ext/hook"
 
 
 def test_async_method_view_runs_on_the_loop_under_asgi() -> None:
