@@ -9,13 +9,14 @@ empty session and a normal response, never an error.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, MutableMapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from itsdangerous import BadData, Serializer, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
+
+from .json.tag import TaggedJSONSerializer
 
 if TYPE_CHECKING:
     from ._appbase import AppBase as App
@@ -27,6 +28,8 @@ __all__ = [
     "SecureCookieSessionInterface",
     "SessionInterface",
     "SessionMixin",
+    "TaggedJSONSerializer",
+    "session_json_serializer",
 ]
 
 
@@ -52,18 +55,9 @@ class _DerivedKeySigner(TimestampSigner):
         return derived
 
 
-class _CompactJSON:
-    """itsdangerous' compact JSON, with the encoder built once rather than per cookie."""
-
-    _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-    @staticmethod
-    def dumps(obj: Any, **kwargs: Any) -> str:
-        return _CompactJSON._encode(obj)
-
-    @staticmethod
-    def loads(payload: str | bytes) -> Any:
-        return json.loads(payload)
+#: The session cookie's serializer: tagged JSON keeps tuples, bytes, datetimes, UUIDs
+#: and Markup as what they were (``ctxcore.json.tag``).
+session_json_serializer = TaggedJSONSerializer()
 
 
 class _Serializer(URLSafeTimedSerializer):
@@ -242,7 +236,7 @@ class SecureCookieSessionInterface(SessionInterface):
             serializer = _Serializer(
                 list(keys),
                 salt=self.salt,
-                serializer=_CompactJSON,
+                serializer=session_json_serializer,
                 signer=_DerivedKeySigner,
                 signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
             )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import time
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from markupsafe import Markup
 
 from ctxcore import App, SessionInterface, has_request_context, session
+
+from .parity import Framework
 
 
 def make_app(**config: Any) -> App:
@@ -244,3 +249,93 @@ def test_sessions_of_every_size_round_trip(size: int) -> None:
     payload = len('{"blob":""}') + size  # the compact JSON that is signed
     assert value.startswith(".") == (payload >= 64)  # "." marks a compressed payload
     assert client.get("/blob").get_data(as_text=True) == str(size)
+
+
+SESSION_VALUES: dict[str, Any] = {
+    "tuple": (1, "a", (2, 3)),
+    "bytes": b"\x00\xffraw",
+    "datetime": datetime(2026, 12, 3, 13, 4, 5, tzinfo=timezone.utc),
+    "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    "markup": Markup("<b>bold</b>"),
+    "nested": {"list": [(1, 2), {"t": b"x"}], "plain": "text"},
+    "looks_like_a_tag": {" t": [1, 2]},
+    "escaped_twice": {" di": {" t": 1}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SESSION_VALUES))
+def test_session_values_keep_their_types_as_in_flask(fw: Framework, name: str) -> None:
+    app = fw.App(__name__)
+    app.secret_key = "types"
+    value = SESSION_VALUES[name]
+    seen: list[Any] = []
+
+    @app.route("/set")
+    def set_value() -> str:
+        fw.session["value"] = value
+        return "ok"
+
+    @app.route("/get")
+    def get_value() -> str:
+        seen.append(fw.session["value"])
+        return "ok"
+
+    client = app.test_client()
+    client.get("/set")
+    client.get("/get")
+    assert seen == [value]
+    assert type(seen[0]) is type(value)
+
+
+def test_tagged_serializer_registers_new_tags_and_refuses_a_taken_key() -> None:
+    from ctxcore.json.tag import JSONTag, TaggedJSONSerializer
+
+    class Point:
+        def __init__(self, x: int) -> None:
+            self.x = x
+
+    class PointTag(JSONTag):
+        key = " p"
+
+        def check(self, value: Any) -> bool:
+            return isinstance(value, Point)
+
+        def to_json(self, value: Any) -> Any:
+            return value.x
+
+        def to_python(self, value: Any) -> Any:
+            return Point(value)
+
+    serializer = TaggedJSONSerializer()
+    serializer.register(PointTag)
+    assert serializer.loads(serializer.dumps({"p": Point(3)}))["p"].x == 3
+    with pytest.raises(KeyError):
+        serializer.register(PointTag)
+
+
+@pytest.mark.parametrize(
+    "payload", ['{" b": 5}', '{" u": "zz"}', '{" t": 5}', '{" d": []}', '{" di": {}}']
+)
+def test_a_signed_cookie_with_a_broken_tag_is_an_empty_session(payload: str) -> None:
+    app = App(__name__)
+    app.secret_key = "broken"
+
+    @app.route("/")
+    def index() -> str:
+        return repr(dict(session))
+
+    interface = app.session_interface
+    signer = interface.get_signing_serializer(app)
+    assert isinstance(signer, URLSafeTimedSerializer)
+
+    def cookie(text: str) -> str:
+        data = base64.urlsafe_b64encode(text.encode()).rstrip(b"=")
+        return signer.make_signer(signer.salt).sign(data).decode()  # type: ignore[no-any-return]
+
+    client = app.test_client()
+    # The control: the same signing of a well-formed payload loads.
+    client.set_cookie("session", cookie('{"a":{" t":[1]}}'))
+    assert client.get("/").get_data(as_text=True) == "{'a': (1,)}"
+    client.set_cookie("session", cookie(payload))
+    response = client.get("/")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "{}")
