@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 from urllib.parse import quote as url_quote
 
 from werkzeug.exceptions import BadRequestKeyError, HTTPException
@@ -546,6 +546,28 @@ class AppBase(Scaffold):
         if handler is None and not isinstance(exc, HTTPException):
             raise exc
         return handler
+
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = None
+    ) -> IO[Any]:
+        """Open a file relative to :attr:`root_path` for reading (``"rb"``, ``"r"``,
+        ``"rt"``), e.g. a schema shipped beside the app's code."""
+        if mode not in ("r", "rt", "rb"):
+            raise ValueError(f"open_resource() only reads: mode 'r', 'rt' or 'rb', not {mode!r}")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> IO[Any]:
+        """Open a file relative to :attr:`instance_path` (any mode: the instance folder
+        is the app's own, writable)."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     def log_exception(self, exc_info: Any) -> None:
         """Log an unhandled error of the active request (``app.logger``, level ERROR);

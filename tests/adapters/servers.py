@@ -43,12 +43,22 @@ def wait_for_port(
 
 @contextmanager
 def _spawned(
-    label: str, cmd: list[str], port: int, env: dict[str, str] | None = None
+    label: str,
+    cmd: list[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    *,
+    log_to: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``cmd`` (a server on ``port``) until the block ends, then stop its process group."""
+    """Run ``cmd`` (a server on ``port``) until the block ends, then stop its process group.
+
+    Its output goes to ``log_to`` (kept, for the caller to read) or to a temporary file.
+    """
     # Output goes to a file: an unread pipe fills up and blocks a server that logs.
-    with tempfile.NamedTemporaryFile(
-        prefix=f"ctxcore-{label}-", suffix=".log", delete=False
+    with (
+        open(log_to, "wb")
+        if log_to is not None
+        else tempfile.NamedTemporaryFile(prefix=f"ctxcore-{label}-", suffix=".log", delete=False)
     ) as out:
         log = Path(out.name)
         proc = subprocess.Popen(
@@ -64,7 +74,8 @@ def _spawned(
         yield proc
     finally:
         stop(proc)
-        log.unlink(missing_ok=True)
+        if log_to is None:
+            log.unlink(missing_ok=True)
 
 
 @contextmanager
