@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -143,16 +144,29 @@ async def run_async(flow: Flow[R], call_sync: CallSync | None = None) -> R:
 def call_all(funcs: Iterable[Callable[..., Any]], *args: Any) -> Flow[list[Exception]]:
     """Call every one of ``funcs`` even if some raise; return their errors.
 
-    A ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``) stops the
-    remaining callbacks, as it stops a plain function; the contexts are popped all the
-    same (the pops are ``finally`` blocks).
+    A ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``,
+    ``SystemExit``) does not skip the callbacks after it either — they release
+    resources — and is raised once all have run (the errors of the others as its
+    context). Two are raised at once: ``GeneratorExit`` (the flow itself is being
+    closed, and must not go on) and ``asyncio.CancelledError`` (the task running the
+    request was cancelled, and must stop at its next await).
     """
     errors: list[Exception] = []
+    stopping: BaseException | None = None
     for func in funcs:
         try:
             yield func, args, _NO_KWARGS
         except Exception as exc:
             errors.append(exc)
+        except (GeneratorExit, CancelledError):
+            raise
+        except BaseException as exc:
+            if stopping is None:
+                stopping = exc
+    if stopping is not None:
+        if errors:
+            stopping.__context__ = _ExceptionGroup("teardown callbacks raised", errors)
+        raise stopping
     return errors
 
 

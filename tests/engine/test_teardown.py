@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ctxcore import App, current_app, g, has_request_context, request, session
+from ctxcore import App, current_app, g, has_app_context, has_request_context, request, session
 
 if sys.version_info < (3, 11):
     from exceptiongroup import ExceptionGroup
@@ -139,3 +140,93 @@ def test_flask_tutorial_close_db_pattern(app: App, tmp_path: Path) -> None:
     assert [client.get("/count").json["hits"] for _ in range(3)] == [1, 2, 3]
     assert len(opened) == 3
     assert closed == opened
+
+
+class Abort(BaseException):
+    """Not an Exception: what ``KeyboardInterrupt`` and ``SystemExit`` are."""
+
+
+@pytest.mark.parametrize("kind", [Abort, KeyboardInterrupt, SystemExit])
+def test_a_base_exception_in_teardown_still_runs_the_other_callbacks(kind: type) -> None:
+    app = App(__name__)
+    ran: list[str] = []
+
+    @app.teardown_request
+    def last(exc: BaseException | None) -> None:  # registered first: runs last
+        ran.append("last")
+
+    @app.teardown_request
+    def failing(exc: BaseException | None) -> None:
+        ran.append("failing")
+        raise kind("stop")
+
+    @app.teardown_request
+    def erroring(exc: BaseException | None) -> None:
+        ran.append("erroring")
+        raise ValueError("plain error")
+
+    @app.teardown_appcontext
+    def close(exc: BaseException | None) -> None:
+        ran.append("appcontext")
+
+    ctx = app.test_request_context("/")
+    ctx.push()
+    with pytest.raises(kind) as caught:
+        ctx.pop()
+    assert ran == ["erroring", "failing", "last", "appcontext"]
+    assert isinstance(caught.value.__context__, ExceptionGroup)
+    assert not has_request_context()
+    assert not has_app_context()
+
+
+def test_a_base_exception_in_teardown_under_asgi_runs_the_others_and_pops() -> None:
+    app = App(__name__)
+    ran: list[str] = []
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    @app.teardown_request
+    def last(exc: BaseException | None) -> None:
+        ran.append("last")
+
+    @app.teardown_request
+    def failing(exc: BaseException | None) -> None:
+        ran.append("failing")
+        raise Abort("stop")
+
+    async def main() -> Any:
+        messages: list[dict[str, Any]] = []
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/",
+            "raw_path": b"/",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"t")],
+            "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 1),
+        }
+        received = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if received:
+                return received.pop()
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            messages.append(message)
+
+        with pytest.raises(Abort):
+            await app.asgi(scope, receive, send)
+        return messages
+
+    messages = asyncio.run(main())
+    assert messages[0]["status"] == 200
+    assert ran == ["failing", "last"]
