@@ -68,7 +68,7 @@ class BlueprintSetupState:
             endpoint = view_func.__name__
         if self.url_defaults:
             options["defaults"] = {**self.url_defaults, **(options.get("defaults") or {})}
-        self.app.add_url_rule(rule, f"{self.name}.{endpoint}", view_func, **options)
+        self.app.add_url_rule(rule or "/", f"{self.name}.{endpoint}", view_func, **options)
 
 
 class Blueprint(Scaffold):
@@ -171,15 +171,18 @@ class Blueprint(Scaffold):
         elif parent_subdomain:
             sub = parent_subdomain
         defaults = {**(parent_defaults or {}), **self.url_values_defaults, **(url_defaults or {})}
+        state = BlueprintSetupState(
+            self,
+            app,
+            {"url_prefix": url_prefix, "name": name, "subdomain": subdomain},
+            first_registration=not any(bp is self for bp in list(app.blueprints.values())[:-1]),
+            name=full,
+            url_prefix=prefix,
+            subdomain=sub,
+            url_defaults=defaults,
+        )
         for rule, endpoint, view_func, options in self.route_records:
-            path = (prefix + rule) if prefix else rule
-            name = endpoint or view_func.__name__  # type: ignore[union-attr]
-            rule_options = dict(options)
-            if sub is not None:
-                rule_options.setdefault("subdomain", sub)
-            if defaults:
-                rule_options["defaults"] = {**defaults, **(options.get("defaults") or {})}
-            app.add_url_rule(path or "/", f"{full}.{name}", view_func, **rule_options)
+            state.add_url_rule(rule, endpoint, view_func, **options)
         app.scoped_before[full] = list(self.before_request_funcs)
         app.scoped_after[full] = list(self.after_request_funcs)
         app.scoped_teardown[full] = list(self.teardown_request_funcs)
@@ -191,16 +194,6 @@ class Blueprint(Scaffold):
         app.error_handler_spec.update(self.app_error_handler_spec)
         app.url_value_preprocessors.extend(self.app_url_value_preprocessors)
         app.url_default_functions.extend(self.app_url_default_functions)
-        state = BlueprintSetupState(
-            self,
-            app,
-            {"url_prefix": url_prefix, "name": name, "subdomain": subdomain},
-            first_registration=not any(bp is self for bp in list(app.blueprints.values())[:-1]),
-            name=full,
-            url_prefix=prefix,
-            subdomain=sub,
-            url_defaults=defaults,
-        )
         for func in self.deferred_functions:
             func(state)
         for child, options in self.children:
