@@ -70,6 +70,13 @@ _LAZY = {
     "session": ".globals",
     "stream_with_context": ".helpers",
     "url_for": ".helpers",
+    # Templates and static files.
+    "render_template": ".templating",
+    "render_template_string": ".templating",
+    "send_file": ".helpers",
+    "send_from_directory": ".helpers",
+    "stream_template": ".templating",
+    "stream_template_string": ".templating",
 }
 
 if TYPE_CHECKING:
@@ -93,6 +100,8 @@ if TYPE_CHECKING:
     from .helpers import has_request_context as has_request_context
     from .helpers import jsonify as jsonify
     from .helpers import make_response as make_response
+    from .helpers import send_file as send_file
+    from .helpers import send_from_directory as send_from_directory
     from .helpers import stream_with_context as stream_with_context
     from .helpers import url_for as url_for
     from .sessions import NullSession as NullSession
@@ -100,6 +109,10 @@ if TYPE_CHECKING:
     from .sessions import SecureCookieSessionInterface as SecureCookieSessionInterface
     from .sessions import SessionInterface as SessionInterface
     from .sessions import SessionMixin as SessionMixin
+    from .templating import render_template as render_template
+    from .templating import render_template_string as render_template_string
+    from .templating import stream_template as stream_template
+    from .templating import stream_template_string as stream_template_string
     from .wrappers import Request as Request
     from .wrappers import Response as Response
 
@@ -153,12 +166,18 @@ __all__ = [
     "make_response",
     "redirect",
     "release_local",
+    "render_template",
+    "render_template_string",
     "request",
     "run_in_executor",
+    "send_file",
+    "send_from_directory",
     "session",
     "set_default_ident",
     "spawn_greenlet",
     "start_thread",
+    "stream_template",
+    "stream_template_string",
     "stream_with_context",
     "submit",
     "url_for",

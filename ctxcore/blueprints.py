@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._static import register_blueprint_static
+from ._templates import BlueprintTemplates, register_blueprint_templates
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
@@ -19,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _DEFAULT_CLI_GROUP: Any = object()
 
 
-class Blueprint(Scaffold):
+class Blueprint(BlueprintTemplates, Scaffold):
     """Routes, hooks and error handlers recorded now and registered on an app later.
 
     :param name: the blueprint's name, the prefix of its endpoints (``"name.view"``).
@@ -112,6 +114,8 @@ class Blueprint(Scaffold):
         app.before_request_funcs.extend(self.app_before_request_funcs)
         app.after_request_funcs.extend(self.app_after_request_funcs)
         app.error_handler_spec.update(self.app_error_handler_spec)
+        register_blueprint_static(self, app, full, prefix)
+        register_blueprint_templates(self, app, full)
         for child, options in self.children:
             child.register(
                 app,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from ._stacks import top_app_context, top_request_context
 from .local import copy_current_context
@@ -22,6 +24,8 @@ __all__ = [
     "has_request_context",
     "jsonify",
     "make_response",
+    "send_file",
+    "send_from_directory",
     "stream_with_context",
     "url_for",
 ]
@@ -196,3 +200,76 @@ def make_response(*args: Any) -> Response:
     if not args:
         return ctx.app.response_class()
     return ctx.app.make_response(args[0] if len(args) == 1 else args)
+
+
+def _send_file_options(what: str, options: dict[str, Any]) -> dict[str, Any]:
+    """werkzeug's ``send_file`` options for the current request and app."""
+    ctx = _require_request(what)
+    app = ctx.app
+    if options.get("max_age") is None:
+        options["max_age"] = app.get_send_file_max_age
+    options.update(
+        environ=ctx.request.environ,
+        use_x_sendfile=app.config["USE_X_SENDFILE"],
+        response_class=app.response_class,
+        _root_path=app.root_path,
+    )
+    return options
+
+
+def send_file(
+    path_or_file: os.PathLike[str] | str | IO[bytes],
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    conditional: bool = True,
+    etag: bool | str = True,
+    last_modified: datetime | int | float | None = None,
+    max_age: int | Callable[[str | None], int | None] | None = None,
+) -> Response:
+    """A response sending a file: a path (relative to the app's root) or a binary file.
+
+    Never pass a path that comes from the client: use :func:`send_from_directory`.
+
+    :param mimetype: the content type (default: guessed from the file name).
+    :param as_attachment: ask the browser to save the file (``Content-Disposition``).
+    :param download_name: the name the browser sees (needed to guess the type of a
+        file object without a name).
+    :param conditional: answer conditional and range requests (304, 206).
+    :param etag: compute an ETag (``True``) or use this one.
+    :param last_modified: the ``Last-Modified`` time (default: the file's).
+    :param max_age: seconds browsers may cache it (default:
+        ``app.get_send_file_max_age``).
+
+    With ``USE_X_SENDFILE`` the server sends the file (``X-Sendfile``); otherwise the
+    server's ``wsgi.file_wrapper`` streams it when it has one.
+    """
+    import werkzeug.utils
+
+    options = _send_file_options(
+        "send_file()",
+        {
+            "mimetype": mimetype,
+            "as_attachment": as_attachment,
+            "download_name": download_name,
+            "conditional": conditional,
+            "etag": etag,
+            "last_modified": last_modified,
+            "max_age": max_age,
+        },
+    )
+    return werkzeug.utils.send_file(path_or_file, **options)  # type: ignore[return-value]
+
+
+def send_from_directory(
+    directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: Any
+) -> Response:
+    """Send the file at ``path`` inside ``directory``, which may come from the client.
+
+    A path leading out of ``directory`` or to no file is a 404 (``NotFound``).
+    ``kwargs`` are :func:`send_file`'s.
+    """
+    import werkzeug.utils
+
+    options = _send_file_options("send_from_directory()", kwargs)
+    return werkzeug.utils.send_from_directory(directory, path, **options)  # type: ignore[return-value]

@@ -10,6 +10,9 @@ from typing import Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from ._static import ScaffoldStatic
+from ._templates import ScaffoldTemplates
+
 __all__ = ["Scaffold", "error_key", "get_root_path"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,8 +55,11 @@ def get_root_path(import_name: str) -> str:
     return os.path.dirname(os.path.abspath(str(filename)))
 
 
-class Scaffold:
+class Scaffold(ScaffoldTemplates, ScaffoldStatic):
     """Route, hook and error-handler registration for an App or a Blueprint.
+
+    Templates (:mod:`ctxcore._templates`) and static files (:mod:`ctxcore._static`)
+    come from the two mixins.
 
     :param import_name: the module or package that defines it (usually ``__name__``);
         its folder is :attr:`root_path` unless ``root_path`` is given.
@@ -84,6 +90,7 @@ class Scaffold:
         self.after_request_funcs: list[Callable[..., Any]] = []
         self.teardown_request_funcs: list[Callable[..., Any]] = []
         self.error_handler_spec: dict[ErrorKey, Callable[..., Any]] = {}
+        self._init_templates()
 
     def add_url_rule(
         self,
