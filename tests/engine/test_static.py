@@ -18,6 +18,7 @@ from typing import Any
 import flask
 import httpx
 import pytest
+from ctxcore.adapters.asgi import FILE_CHUNK
 from werkzeug.exceptions import NotFound
 
 import ctxcore
@@ -234,22 +235,19 @@ def _big_static(folder: Path) -> Path:
     return big
 
 
-def test_asgi_sends_a_file_in_chunks_and_closes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    big = _big_static(tmp_path / "static")
-    app = App(__name__, root_path=str(tmp_path))
+def _asgi_get(app: App, path: str, headers: list[tuple[bytes, bytes]]) -> list[dict[str, Any]]:
+    """What ``app.asgi`` sends for one GET from a client that stays connected."""
     sent: list[dict[str, Any]] = []
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": "/static/big.bin", "raw_path": b"/static/big.bin",
-        "query_string": b"", "root_path": "", "headers": [(b"host", b"test")],
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": [(b"host", b"test"), *headers],
         "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
     }  # fmt: skip
 
     async def main() -> None:
         messages = iter([{"type": "http.request", "body": b"", "more_body": False}])
-        connected = asyncio.Event()  # the client stays: never http.disconnect
+        connected = asyncio.Event()  # never set: no http.disconnect
 
         async def receive() -> dict[str, Any]:
             for message in messages:
@@ -263,12 +261,43 @@ def test_asgi_sends_a_file_in_chunks_and_closes_it(
         await app.asgi(scope, receive, send)
 
     asyncio.run(main())
+    return sent
+
+
+def test_asgi_sends_a_file_in_chunks_and_closes_it(tmp_path: Path) -> None:
+    big = _big_static(tmp_path / "static")
+    data = big.read_bytes()
+    app = App(__name__, root_path=str(tmp_path))
+    sent = _asgi_get(app, "/static/big.bin", [])
     assert sent[0]["status"] == 200
     bodies = [m["body"] for m in sent[1:]]
-    assert b"".join(bodies) == big.read_bytes()
-    assert len(bodies) > 2, "sent as one message, not streamed"
-    assert max(len(b) for b in bodies) < len(big.read_bytes())
+    assert b"".join(bodies) == data
+    assert len(bodies) >= len(data) // FILE_CHUNK, "sent as one message, not streamed"
+    assert max(len(b) for b in bodies) <= FILE_CHUNK
+    assert len(bodies[0]) == FILE_CHUNK  # not werkzeug's 8 KiB: fewer thread hops
     assert sent[-1]["more_body"] is False
+    assert _open_fds_to("self", big) == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "length"),
+    [(b"range", 206, 1000), (b"if-none-match", 304, 0), (b"if-modified-since", 304, 0)],
+)
+def test_asgi_conditional_and_range_close_the_file(
+    tmp_path: Path, header: bytes, status: int, length: int
+) -> None:
+    big = _big_static(tmp_path / "static")
+    app = App(__name__, root_path=str(tmp_path))
+    first = dict(_asgi_get(app, "/static/big.bin", [])[0]["headers"])
+    value = {
+        b"range": b"bytes=1000-1999",
+        b"if-none-match": first[b"etag"],
+        b"if-modified-since": first[b"last-modified"],
+    }[header]
+    sent = _asgi_get(app, "/static/big.bin", [(header, value)])
+    assert sent[0]["status"] == status
+    body = b"".join(m["body"] for m in sent[1:])
+    assert body == big.read_bytes()[1000:2000][:length]
     assert _open_fds_to("self", big) == 0
 
 
