@@ -71,6 +71,7 @@ _LAZY = {
     "stream_with_context": ".helpers",
     "url_for": ".helpers",
     # Templates and static files.
+    "get_template_attribute": ".templating",
     "render_template": ".templating",
     "render_template_string": ".templating",
     "send_file": ".helpers",
@@ -109,6 +110,7 @@ if TYPE_CHECKING:
     from .sessions import SecureCookieSessionInterface as SecureCookieSessionInterface
     from .sessions import SessionInterface as SessionInterface
     from .sessions import SessionMixin as SessionMixin
+    from .templating import get_template_attribute as get_template_attribute
     from .templating import render_template as render_template
     from .templating import render_template_string as render_template_string
     from .templating import stream_template as stream_template
@@ -158,6 +160,7 @@ __all__ = [
     "g",
     "get_default_ident",
     "get_flashed_messages",
+    "get_template_attribute",
     "gevent_spawn",
     "has_app_context",
     "has_request_context",

@@ -379,3 +379,20 @@ def test_no_jinja_until_something_renders() -> None:
         check=True,
     ).stdout.split("\n")
     assert out[:3] == ["[]", "None", "True True"]
+
+
+def test_readme_templates_example_runs_as_documented() -> None:
+    from tests.test_readme import run_block
+
+    assert run_block(r"### Templates and static files\n") == ["&lt;ADA&gt;! /static/a.css"]
+
+
+def test_get_template_attribute_same_as_flask(apps: tuple[Any, Any]) -> None:
+    results = []
+    for app, module in zip(apps, (ctxcore, flask), strict=True):
+        with app.app_context():
+            hello = module.get_template_attribute("_macros.html", "hello")
+            results.append(
+                (str(hello("<x>")), module.get_template_attribute("_macros.html", "answer"))
+            )
+    assert results[0] == results[1] == ("Hello &lt;x&gt;!", 42)
