@@ -85,6 +85,12 @@ def add_static_route(app: AppBase) -> None:
     """Add the app's ``static`` route if it has a static folder (from ``App.__init__``)."""
     if not app.has_static_folder:
         return
+    if app.url_map.host_matching and app.static_host is None:
+        # Every rule of a host-matching map names its host: one without would never match.
+        raise ValueError(
+            "host_matching=True needs static_host='...' for the static route "
+            "(or static_folder=None for no static route)"
+        )
     options: dict[str, Any] = {}
     if app.static_host is not None:  # only allowed with host matching
         options["host"] = app.static_host

@@ -1,7 +1,7 @@
 """Static files: the static routes, send_file and send_from_directory, real servers.
 
 Compared with Flask where both serve the same folder. The real-server tests start
-gunicorn (gthread) and uvicorn (uvloop) on 127.0.0.1, serve a rendered page and a
+gunicorn (gthread), uvicorn (uvloop) and gevent's server on 127.0.0.1, serve a rendered page and a
 1 MiB static file through them, and check the file is closed once it is sent.
 """
 
@@ -133,6 +133,9 @@ def test_static_options(tmp_path: Path) -> None:
     hosted.add_url_rule("/", "index", lambda: "index", host="www.test")
     assert get(hosted, "/assets/a.txt", base_url="http://cdn.test").data == b"asset"
     assert get(hosted, "/assets/a.txt", base_url="http://www.test").status_code == 404
+    with pytest.raises(ValueError, match="needs static_host"):
+        App(__name__, root_path=str(tmp_path), host_matching=True)
+    App(__name__, host_matching=True, static_folder=None)  # no static route: no host needed
 
 
 def test_static_folder_changed_later_is_served_from(tmp_path: Path) -> None:
@@ -317,6 +320,7 @@ SERVERS = [
         ("gunicorn", "--threads", "4", "--worker-class", "gthread"), id="gunicorn-gthread"
     ),
     pytest.param(("uvicorn", "--loop", "uvloop"), id="uvicorn-uvloop"),
+    pytest.param(("gevent",), id="gevent"),
 ]
 
 
