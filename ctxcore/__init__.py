@@ -80,6 +80,14 @@ _LAZY = {
     "stream_with_context": ".helpers",
     "template_rendered": ".signals",
     "url_for": ".helpers",
+    # Templates and static files.
+    "get_template_attribute": ".templating",
+    "render_template": ".templating",
+    "render_template_string": ".templating",
+    "send_file": ".helpers",
+    "send_from_directory": ".helpers",
+    "stream_template": ".templating",
+    "stream_template_string": ".templating",
 }
 
 if TYPE_CHECKING:
@@ -103,6 +111,8 @@ if TYPE_CHECKING:
     from .helpers import has_request_context as has_request_context
     from .helpers import jsonify as jsonify
     from .helpers import make_response as make_response
+    from .helpers import send_file as send_file
+    from .helpers import send_from_directory as send_from_directory
     from .helpers import stream_with_context as stream_with_context
     from .helpers import url_for as url_for
     from .sessions import NullSession as NullSession
@@ -120,6 +130,11 @@ if TYPE_CHECKING:
     from .signals import request_started as request_started
     from .signals import request_tearing_down as request_tearing_down
     from .signals import template_rendered as template_rendered
+    from .templating import get_template_attribute as get_template_attribute
+    from .templating import render_template as render_template
+    from .templating import render_template_string as render_template_string
+    from .templating import stream_template as stream_template
+    from .templating import stream_template_string as stream_template_string
     from .wrappers import Request as Request
     from .wrappers import Response as Response
 
@@ -169,6 +184,7 @@ __all__ = [
     "g",
     "get_default_ident",
     "get_flashed_messages",
+    "get_template_attribute",
     "gevent_spawn",
     "got_request_exception",
     "has_app_context",
@@ -179,15 +195,21 @@ __all__ = [
     "message_flashed",
     "redirect",
     "release_local",
+    "render_template",
+    "render_template_string",
     "request",
     "request_finished",
     "request_started",
     "request_tearing_down",
     "run_in_executor",
+    "send_file",
+    "send_from_directory",
     "session",
     "set_default_ident",
     "spawn_greenlet",
     "start_thread",
+    "stream_template",
+    "stream_template_string",
     "stream_with_context",
     "submit",
     "template_rendered",

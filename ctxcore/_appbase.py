@@ -25,6 +25,8 @@ from . import json as _json
 from ._async import ensure_sync, gevent_patched
 from ._response import make_response
 from ._stacks import stacks_for, top_request_context
+from ._static import add_static_route
+from ._templates import AppTemplates
 from .blueprints import Blueprint
 from .config import Config, ConfigAttribute
 from .ctx import RequestContext
@@ -61,7 +63,7 @@ def find_instance_path(import_name: str, root_path: str) -> str:
     return os.path.join(base, "instance")
 
 
-class AppBase(Scaffold):
+class AppBase(AppTemplates, Scaffold):
     """Routes, hooks, handlers and config of an app, and the lookups made per request.
 
     :param import_name: usually ``__name__``; names the app and its logger.
@@ -153,6 +155,7 @@ class AppBase(Scaffold):
         self._adapters: dict[tuple[Any, ...], MapAdapter] = {}
         self._got_first_request = False
         self._first_request_lock = threading.Lock()
+        add_static_route(self)
 
     def add_url_rule(
         self,

@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._static import register_blueprint_static
+from ._templates import BlueprintTemplates, register_blueprint_templates
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
@@ -71,7 +73,7 @@ class BlueprintSetupState:
         self.app.add_url_rule(rule or "/", f"{self.name}.{endpoint}", view_func, **options)
 
 
-class Blueprint(Scaffold):
+class Blueprint(BlueprintTemplates, Scaffold):
     """Routes, hooks and error handlers recorded now and registered on an app later.
 
     :param name: the blueprint's name, the prefix of its endpoints (``"name.view"``).
@@ -194,6 +196,8 @@ class Blueprint(Scaffold):
         app.error_handler_spec.update(self.app_error_handler_spec)
         app.url_value_preprocessors.extend(self.app_url_value_preprocessors)
         app.url_default_functions.extend(self.app_url_default_functions)
+        register_blueprint_static(self, app, full, prefix)
+        register_blueprint_templates(self, app, full)
         for func in self.deferred_functions:
             func(state)
         for child, options in self.children:

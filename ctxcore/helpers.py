@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import abort
 from werkzeug.utils import redirect
 
 from ._stacks import top_app_context, top_request_context
 from .local import copy_current_context
-from .scaffold import get_root_path
 
 if TYPE_CHECKING:
     from .ctx import RequestContext
@@ -29,6 +32,8 @@ __all__ = [
     "jsonify",
     "make_response",
     "redirect",
+    "send_file",
+    "send_from_directory",
     "stream_with_context",
     "url_for",
 ]
@@ -199,3 +204,93 @@ def make_response(*args: Any) -> Response:
     if not args:
         return ctx.app.response_class()
     return ctx.app.make_response(args[0] if len(args) == 1 else args)
+
+
+def _send_file_options(what: str, options: dict[str, Any]) -> dict[str, Any]:
+    """werkzeug's ``send_file`` options for the current request and app."""
+    ctx = _require_request(what)
+    app = ctx.app
+    if options.get("max_age") is None:
+        options["max_age"] = app.get_send_file_max_age
+    options.update(
+        environ=ctx.request.environ,
+        use_x_sendfile=app.config["USE_X_SENDFILE"],
+        response_class=app.response_class,
+        _root_path=app.root_path,
+    )
+    return options
+
+
+def send_file(
+    path_or_file: os.PathLike[str] | str | IO[bytes],
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    conditional: bool = True,
+    etag: bool | str = True,
+    last_modified: datetime | int | float | None = None,
+    max_age: int | Callable[[str | None], int | None] | None = None,
+) -> Response:
+    """A response sending a file: a path (relative to the app's root) or a binary file.
+
+    Never pass a path that comes from the client: use :func:`send_from_directory`.
+
+    :param mimetype: the content type (default: guessed from the file name).
+    :param as_attachment: ask the browser to save the file (``Content-Disposition``).
+    :param download_name: the name the browser sees (needed to guess the type of a
+        file object without a name).
+    :param conditional: answer conditional and range requests (304, 206).
+    :param etag: compute an ETag (``True``) or use this one.
+    :param last_modified: the ``Last-Modified`` time (default: the file's).
+    :param max_age: seconds browsers may cache it (default:
+        ``app.get_send_file_max_age``).
+
+    With ``USE_X_SENDFILE`` the server sends the file (``X-Sendfile``); otherwise the
+    server's ``wsgi.file_wrapper`` streams it when it has one.
+    """
+    import werkzeug.utils
+
+    options = _send_file_options(
+        "send_file()",
+        {
+            "mimetype": mimetype,
+            "as_attachment": as_attachment,
+            "download_name": download_name,
+            "conditional": conditional,
+            "etag": etag,
+            "last_modified": last_modified,
+            "max_age": max_age,
+        },
+    )
+    return werkzeug.utils.send_file(path_or_file, **options)  # type: ignore[return-value]
+
+
+def send_from_directory(
+    directory: os.PathLike[str] | str, path: os.PathLike[str] | str, **kwargs: Any
+) -> Response:
+    """Send the file at ``path`` inside ``directory``, which may come from the client.
+
+    A path leading out of ``directory`` or to no file is a 404 (``NotFound``).
+    ``kwargs`` are :func:`send_file`'s.
+    """
+    import werkzeug.utils
+
+    options = _send_file_options("send_from_directory()", kwargs)
+    return werkzeug.utils.send_from_directory(directory, path, **options)  # type: ignore[return-value]
+
+
+def get_root_path(import_name: str) -> str:
+    """The folder of the module or package ``import_name`` (templates, static files and
+    the instance folder are found relative to it); the working directory for ``__main__``
+    run interactively, or a module without a file."""
+    module = sys.modules.get(import_name)
+    filename = getattr(module, "__file__", None)
+    if filename is None and import_name != "__main__":
+        try:
+            spec = importlib.util.find_spec(import_name)
+        except (ImportError, ValueError):
+            spec = None
+        filename = spec.origin if spec is not None and spec.has_location else None
+    if not filename:
+        return os.getcwd()
+    return os.path.dirname(os.path.abspath(str(filename)))

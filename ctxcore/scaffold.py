@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
+
+from ._static import ScaffoldStatic
+from ._templates import ScaffoldTemplates
+from .helpers import get_root_path
 
 __all__ = ["Scaffold", "error_key", "get_root_path"]
 
@@ -35,25 +37,11 @@ def error_key(code_or_exception: int | type[BaseException]) -> ErrorKey:
     )
 
 
-def get_root_path(import_name: str) -> str:
-    """The folder of the module or package ``import_name`` (templates, static files and
-    the instance folder are found relative to it); the working directory for ``__main__``
-    run interactively, or a module without a file."""
-    module = sys.modules.get(import_name)
-    filename = getattr(module, "__file__", None)
-    if filename is None and import_name != "__main__":
-        try:
-            spec = importlib.util.find_spec(import_name)
-        except (ImportError, ValueError):
-            spec = None
-        filename = spec.origin if spec is not None and spec.has_location else None
-    if not filename:
-        return os.getcwd()
-    return os.path.dirname(os.path.abspath(str(filename)))
-
-
-class Scaffold:
+class Scaffold(ScaffoldTemplates, ScaffoldStatic):
     """Route, hook and error-handler registration for an App or a Blueprint.
+
+    Templates (:mod:`ctxcore._templates`) and static files (:mod:`ctxcore._static`)
+    come from the two mixins.
 
     :param import_name: the module or package that defines it (usually ``__name__``);
         its folder is :attr:`root_path` unless ``root_path`` is given.
@@ -88,6 +76,7 @@ class Scaffold:
         self.error_handler_spec: dict[ErrorKey, Callable[..., Any]] = {}
         self.url_value_preprocessors: list[Callable[..., Any]] = []
         self.url_default_functions: list[Callable[..., Any]] = []
+        self._init_templates()
 
     def add_url_rule(
         self,

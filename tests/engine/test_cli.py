@@ -33,7 +33,9 @@ def test_routes_lists_the_url_map() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["Endpoint", "Methods", "Rule"]
     assert lines[1].split() == ["index", "GET", "/"]
-    assert lines[2].split() == ["user", "GET,", "POST", "/users/<int:uid>"]
+    # The app's static route is listed too, as in Flask.
+    assert lines[2].split() == ["static", "GET", "/static/<path:filename>"]
+    assert lines[3].split() == ["user", "GET,", "POST", "/users/<int:uid>"]
 
 
 def test_user_command_arguments_from_the_signature() -> None:
