@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._cli_app import CliScaffoldMixin
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _DEFAULT_CLI_GROUP: Any = object()
 
 
-class Blueprint(Scaffold):
+class Blueprint(CliScaffoldMixin, Scaffold):
     """Routes, hooks and error handlers recorded now and registered on an app later.
 
     :param name: the blueprint's name, the prefix of its endpoints (``"name.view"``).
@@ -98,6 +99,7 @@ class Blueprint(Scaffold):
                 "name='another' to mount it twice"
             )
         app.blueprints[full] = self
+        self._register_cli(app, local_name, self.cli_group, _DEFAULT_CLI_GROUP)
         own = url_prefix if url_prefix is not None else (self.url_prefix or "")
         prefix = parent_prefix + ("/" + own.strip("/") if own.strip("/") else "")
         for rule, endpoint, view_func, options in self.route_records:

@@ -1,12 +1,25 @@
-"""Testing helpers: the test client returned by ``app.test_client()``."""
+"""Testing helpers: ``app.test_client()``'s client and ``app.test_cli_runner()``'s runner."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.test import Client
 
-__all__ = ["TestClient"]
+if TYPE_CHECKING:
+    from ._cli_group import CliRunner
+
+__all__ = ["CliRunner", "TestClient"]
+
+
+def __getattr__(name: str) -> Any:
+    # CliRunner subclasses click's runner: imported on first use, so that importing the
+    # app (which imports this module for TestClient) does not load click.
+    if name == "CliRunner":
+        from ._cli_group import CliRunner
+
+        return CliRunner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TestClient(Client):
