@@ -65,7 +65,7 @@ def extra():
     return {"answer": 42}
 '''
 
-FACTORY = '''
+FACTORY = """
 from ctxcore import App, current_app
 
 def create_app(env="prod", debug=False):
@@ -76,7 +76,7 @@ def create_app(env="prod", debug=False):
         print(f"{current_app.name} debug={debug}")
 
     return app
-'''
+"""
 
 BROKEN = {
     "raises.py": "import os\nx = 1 / 0\n",
@@ -329,7 +329,7 @@ def test_manager_option_translates_argparse_declarations() -> None:
 
 
 def test_manager_needs_an_app() -> None:
-    with pytest.raises(TypeError, match="needs a ctxcore.App"):
+    with pytest.raises(TypeError, match=r"needs a ctxcore\.App"):
         Manager(object())  # type: ignore[arg-type]
 
 
