@@ -1,9 +1,12 @@
-"""``python -m ctxcore``: the engine's command manager plus ``serve``.
+"""``python -m ctxcore``: the engine's command line plus the server adapters' ``serve``.
 
 This script is the program on top of the layers: it puts the engine's commands
-(:mod:`ctxcore.cli`) and the server adapters' ``serve`` (:mod:`ctxcore.adapters.serve`)
-behind one command line. The engine never imports the adapters; only this entry point
-joins them.
+(:mod:`ctxcore.cli`) and the server adapters (:mod:`ctxcore.adapters.serve`) behind one
+command line: ``serve`` is the adapters' command, and ``run --server NAME`` serves
+through them. The engine never imports the adapters; only this entry point joins them.
+
+Nothing is imported at module level: a gevent server must monkey-patch the standard
+library before anything (click included) imports ``threading`` or ``socket``.
 """
 
 from __future__ import annotations
@@ -12,17 +15,25 @@ import sys
 from collections.abc import Sequence
 
 
+def _asks_for_gevent(args: Sequence[str]) -> bool:
+    """Whether the command line serves with gevent (``--server gevent`` anywhere)."""
+    for i, arg in enumerate(args):
+        if arg == "--server=gevent" or (arg == "--server" and args[i + 1 : i + 2] == ["gevent"]):
+            return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``serve ...`` with the server adapters, anything else with the command manager."""
+    """Run the command line: ``python -m ctxcore [--app IMPORT] COMMAND ...``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["serve"]:
-        # Before any app (or the engine) is imported: the gevent server patches first.
-        from ctxcore.adapters.serve import run  # type: ignore[import-not-found]
+    if _asks_for_gevent(args):
+        from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found]
 
-        return int(run(args[1:]))
-    from ctxcore.cli import main as manage
+        patch()  # before the app, click, or anything they import is loaded
+    from ctxcore.adapters.serve import make_command, serve  # type: ignore[import-not-found]
+    from ctxcore.cli import main as run_cli
 
-    return manage(args)
+    return run_cli(args, serve=serve, commands=[make_command()])
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from werkzeug.utils import import_string
 
 from ._appbase import AppBase
 from ._async import HOME_LOOP
+from ._cli_app import CliAppMixin
 from ._flow import (
     CallSync,
     dispatch_flow,
@@ -35,7 +36,7 @@ from .wrappers import Response
 __all__ = ["App"]
 
 
-class App(AppBase):
+class App(CliAppMixin, AppBase):
     """A WSGI application in Flask's shape, built on ctxcore's contexts (``app.asgi``: ASGI).
 
     :param import_name: usually ``__name__``; names the app and its logger.

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._cli_app import CliScaffoldMixin
 from ._static import register_blueprint_static
 from ._templates import BlueprintTemplates, register_blueprint_templates
 from .scaffold import Scaffold
@@ -73,7 +74,7 @@ class BlueprintSetupState:
         self.app.add_url_rule(rule or "/", f"{self.name}.{endpoint}", view_func, **options)
 
 
-class Blueprint(BlueprintTemplates, Scaffold):
+class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
     """Routes, hooks and error handlers recorded now and registered on an app later.
 
     :param name: the blueprint's name, the prefix of its endpoints (``"name.view"``).
@@ -165,6 +166,7 @@ class Blueprint(BlueprintTemplates, Scaffold):
                 "name='another' to mount it twice"
             )
         app.blueprints[full] = self
+        self._register_cli(app, local_name, self.cli_group, _DEFAULT_CLI_GROUP)
         own = url_prefix if url_prefix is not None else (self.url_prefix or "")
         prefix = parent_prefix + ("/" + own.strip("/") if own.strip("/") else "")
         sub = subdomain if subdomain is not None else self.subdomain

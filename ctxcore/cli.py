@@ -1,9 +1,21 @@
-"""A manage.py-style command manager: ``python -m ctxcore --app module:app COMMAND``.
+"""The command line, on click as Flask's: ``python -m ctxcore --app module:app COMMAND``.
 
-Built-in commands: ``routes`` (the URL map), ``shell`` (an interactive console with
-the app context pushed); ``python -m ctxcore`` adds ``serve module:app --server NAME``
-(see :mod:`ctxcore.adapters.serve`). Add your own with :meth:`Manager.command` (arguments from the
-function's signature) or :meth:`Manager.option` (argparse options, declared explicitly)::
+Built-in commands: ``run`` (serve the app), ``routes`` (the URL map), ``shell`` (an
+interactive console in the app context); ``python -m ctxcore`` adds ``serve`` (see
+:mod:`ctxcore.adapters.serve`). The app's own commands are click commands on
+``app.cli``, run inside the app context::
+
+    @app.cli.command("init-db")
+    @click.option("--drop", is_flag=True)
+    def init_db(drop):
+        "Create the tables."
+
+Blueprints' commands (``bp.cli``) appear in a group named after the blueprint, or in
+the app's own group with ``Blueprint(..., cli_group=None)``.
+
+The seeded :class:`Manager` keeps working, built on the same group: its commands are
+added to ``app.cli`` (arguments from the function's signature, or argparse-style
+:meth:`Manager.option` declarations), found by their name with underscores or dashes::
 
     manager = Manager(app)
 
@@ -11,173 +23,228 @@ function's signature) or :meth:`Manager.option` (argparse options, declared expl
     def hello(name, greeting="Hello"):
         "Greet someone."
         print(f"{greeting}, {name}!")
-
-    @manager.option("-n", "--name", dest="name", default="world")
-    def greet(name):
-        print(name)
 """
 
 from __future__ import annotations
 
-import argparse
-import code
-import importlib
 import inspect
-import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import click
+
+from ._cli_commands import CtxcoreGroup, ServeFunc, routes_command, run_command, shell_command
+from ._cli_group import AppGroup, pass_script_info, with_appcontext
+from ._cli_loading import (
+    NoAppException,
+    ScriptInfo,
+    find_best_app,
+    get_debug_flag,
+    load_dotenv,
+    locate_app,
+    locate_object,
+    prepare_import,
+    split_import_path,
+)
 from .app import App
 
-__all__ = ["Manager", "load_target", "main"]
+__all__ = [
+    "AppGroup",
+    "CtxcoreGroup",
+    "FlaskGroup",
+    "Manager",
+    "NoAppException",
+    "ScriptInfo",
+    "find_best_app",
+    "get_debug_flag",
+    "load_dotenv",
+    "load_target",
+    "locate_app",
+    "main",
+    "pass_script_info",
+    "prepare_import",
+    "routes_command",
+    "run_command",
+    "shell_command",
+    "with_appcontext",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
-ENV_APP = "CTXCORE_APP"
+#: Flask's name for the top group, so ``cli = FlaskGroup(create_app=...)`` scripts move.
+FlaskGroup = CtxcoreGroup
+PROG = "python -m ctxcore"
+Declared = tuple[tuple[str, ...], dict[str, Any]]
 
 
 class Manager:
-    """Commands run against an app, each inside the app's context."""
+    """The seeded manage.py API, on ``app.cli``: each command runs in the app context.
+
+    :param app: the App whose ``app.cli`` receives the commands.
+    """
+
+    #: Lets ``--app module:manager`` stand for the manager's app.
+    is_manager = True
 
     def __init__(self, app: App) -> None:
         if not isinstance(app, App):
             raise TypeError(f"Manager needs a ctxcore.App, not {type(app).__name__}")
         self.app = app
-        self._commands: dict[
-            str, tuple[Callable[..., Any], list[tuple[tuple[str, ...], dict[str, Any]]]]
-        ] = {}
-        self.command(self.routes)
-        self.command(self.shell)
+        self._declared: dict[str, list[Declared]] = {}
+
+    @property
+    def cli(self) -> AppGroup:
+        """The click group the commands are added to: ``app.cli``."""
+        return self.app.cli
 
     def command(self, func: F) -> F:
-        """Register ``func`` as a command named after it; its parameters become arguments.
+        """Add ``func`` as a command (``init_db`` is ``init-db`` or ``init_db``).
 
-        Parameters without a default are positional; the others are ``--options`` (a
-        ``bool`` default makes a flag); annotations or defaults give the type.
+        Parameters without a default are positional arguments; the others are
+        ``--options`` (a ``bool`` default makes a flag); annotations or defaults give the
+        type. An ``int`` the command returns is the exit code.
         """
-        options = []
-        for param in inspect.signature(func).parameters.values():
-            options.append(_argument_for(param))
-        self._commands[func.__name__] = (func, options)
+        self._declared.setdefault(func.__name__, [])
+        self._build(func)
         return func
 
     def option(self, *flags: str, **kwargs: Any) -> Callable[[F], F]:
-        """Declare one argparse option of a command (stack several decorators)."""
+        """Declare one argparse-style option (``dest``, ``type``, ``default``, ``help``,
+        ``action="store_true"``, ``choices``, ``nargs``...); stack several. The function
+        becomes a command."""
 
         def decorator(func: F) -> F:
-            _, options = self._commands.get(func.__name__, (func, []))
-            self._commands[func.__name__] = (func, [(flags, kwargs), *options])
+            self._declared.setdefault(func.__name__, []).insert(0, (flags, dict(kwargs)))
+            self._build(func)
             return func
 
         return decorator
 
-    def parser(self) -> argparse.ArgumentParser:
-        """The argparse parser for every registered command."""
-        parser = argparse.ArgumentParser(
-            prog="python -m ctxcore", description=f"Manage {self.app.name}"
+    def _build(self, func: Callable[..., Any]) -> None:
+        declared = [
+            _declared_param(flags, kwargs) for flags, kwargs in self._declared[func.__name__]
+        ]
+        covered = {param.name for param in declared}
+        params = declared + [
+            _signature_param(param)
+            for param in _signature(func).parameters.values()
+            if param.name not in covered
+        ]
+
+        def callback(**kwargs: Any) -> None:
+            result = func(**kwargs)
+            if isinstance(result, int) and not isinstance(result, bool) and result:
+                click.get_current_context().exit(result)
+
+        doc = inspect.getdoc(func)
+        name = func.__name__.replace("_", "-")
+        self.app.cli.add_command(
+            click.Command(name, callback=with_appcontext(callback), params=params, help=doc)
         )
-        sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-        for name, (func, options) in sorted(self._commands.items()):
-            doc = inspect.getdoc(func) or ""
-            command = sub.add_parser(
-                name, help=doc.splitlines()[0] if doc else None, description=doc
-            )
-            for flags, kwargs in options:
-                command.add_argument(*flags, **kwargs)
-        return parser
 
     def run(self, argv: Sequence[str] | None = None) -> int:
-        """Parse ``argv`` and run the command inside an app context; return an exit code."""
-        args = vars(self.parser().parse_args(argv))
-        func, _ = self._commands[args.pop("command")]
-        with self.app.app_context():
-            result = func(**args)
-        return result if isinstance(result, int) else 0
-
-    def routes(self) -> None:
-        """List the app's URL rules."""
-        rules = sorted(self.app.url_map.iter_rules(), key=lambda rule: rule.rule)
-        rows = [("Endpoint", "Methods", "Rule")] + [
-            (
-                rule.endpoint,
-                ", ".join(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})),
-                rule.rule,
-            )
-            for rule in rules
-        ]
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
-        for row in rows:
-            print(
-                "  ".join(
-                    cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-                ).rstrip()
-            )
-
-    def shell(self) -> None:
-        """Start an interactive console with ``app`` and ``g`` (app context pushed)."""
-        from .globals import g
-
-        banner = f"ctxcore shell for {self.app.name} (app context pushed; app, g available)"
-        code.interact(banner=banner, local={"app": self.app, "g": g}, exitmsg="")
+        """Run the command line (built-ins and these commands) for this app; return the
+        exit code."""
+        group = CtxcoreGroup(create_app=lambda: self.app, name=self.app.name)
+        return _exit_code(group, argv)
 
 
-def _argument_for(param: inspect.Parameter) -> tuple[tuple[str, ...], dict[str, Any]]:
+def _signature(func: Callable[..., Any]) -> inspect.Signature:
+    try:
+        return inspect.signature(func, eval_str=True)
+    except (NameError, TypeError):  # an annotation that does not evaluate: take it as text
+        return inspect.signature(func)
+
+
+def _signature_param(param: inspect.Parameter) -> click.Parameter:
     if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
         raise TypeError(f"command parameters cannot be *args or **kwargs ({param.name})")
-    annotation = param.annotation if param.annotation is not param.empty else None
+    annotation = param.annotation
+    kind = annotation if annotation in (int, float, str, bool) else None
     if param.default is param.empty:
-        kind = annotation if callable(annotation) and annotation in (int, float, str) else str
-        return (param.name,), {"type": kind}
+        return click.Argument([param.name], type=kind or str)
     flag = "--" + param.name.replace("_", "-")
     if isinstance(param.default, bool):
-        action = "store_false" if param.default else "store_true"
-        return (flag,), {"dest": param.name, "action": action}
-    kind = type(param.default) if param.default is not None else str
-    return (flag,), {"dest": param.name, "default": param.default, "type": kind}
-
-
-def load_target(spec: str) -> Manager:
-    """Import ``module:attribute`` and return a Manager for it (an App is wrapped)."""
-    module_name, _, attribute = spec.partition(":")
-    if not module_name:
-        raise ValueError(f"--app needs 'module:attribute', not {spec!r}")
-    sys.path.insert(0, os.getcwd())
-    module = importlib.import_module(module_name)
-    if attribute:
-        target = getattr(module, attribute)
-    else:
-        # A module's one Manager, else its one App.
-        managers = [v for v in vars(module).values() if isinstance(v, Manager)]
-        apps = [v for v in vars(module).values() if isinstance(v, App)]
-        found: list[Any] = managers if len(managers) == 1 else apps
-        if len(found) != 1:
-            raise ValueError(f"{module_name} holds no single app or manager: name one with :attr")
-        target = found[0]
-    if isinstance(target, Manager):
-        return target
-    if isinstance(target, App):
-        return Manager(target)
-    raise TypeError(f"{spec} is a {type(target).__name__}, not a ctxcore App or Manager")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command against an app: ``--app module:app COMMAND`` (``python -m ctxcore``)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    spec = os.environ.get(ENV_APP)
-    if argv[:1] == ["--app"] and len(argv) > 1:
-        spec, argv = argv[1], argv[2:]
-    elif argv and argv[0].startswith("--app="):
-        spec, argv = argv[0].split("=", 1)[1], argv[1:]
-    if not spec:
-        print(
-            f"usage: python -m ctxcore --app module:app COMMAND [...]  (or set {ENV_APP})\n"
-            "       python -m ctxcore serve module:app [--server NAME ...]",
-            file=sys.stderr,
+        return click.Option(
+            [flag, param.name], is_flag=True, flag_value=not param.default, default=param.default
         )
-        return 2
+    if param.default is not None:
+        kind = type(param.default)
+    return click.Option([flag, param.name], default=param.default, type=kind or str)
+
+
+def _declared_param(flags: tuple[str, ...], kwargs: dict[str, Any]) -> click.Parameter:
+    """An argparse ``add_argument(*flags, **kwargs)`` as a click parameter."""
+    options = dict(kwargs)
+    action = options.pop("action", "store")
+    choices = options.pop("choices", None)
+    nargs = options.pop("nargs", None)
+    dest = options.pop("dest", None)
+    extra: dict[str, Any] = {
+        key: options.pop(key) for key in ("type", "default", "help", "required", "metavar")
+        if key in options
+    }  # fmt: skip
+    if options:
+        raise TypeError(f"option {flags}: unsupported argparse arguments {sorted(options)}")
+    if choices is not None:
+        extra["type"] = click.Choice([str(choice) for choice in choices])
+    if not flags[0].startswith("-"):  # positional
+        extra.pop("help", None)  # click arguments take no help text
+        if nargs in ("*", "+"):
+            extra["nargs"] = -1
+            extra["required"] = nargs == "+"
+        elif nargs == "?":
+            extra["required"] = False
+        elif isinstance(nargs, int):
+            extra["nargs"] = nargs
+        return click.Argument([dest or flags[0]], **extra)
+    name = dest or max(flags, key=len).lstrip("-").replace("-", "_")
+    if action in ("store_true", "store_false"):
+        extra.setdefault("default", action == "store_false")
+        extra.update(is_flag=True, flag_value=action == "store_true")
+    elif action == "count":
+        extra.update(count=True)
+        extra.setdefault("default", 0)
+    elif action == "append":
+        extra.update(multiple=True)
+    elif action != "store":
+        raise TypeError(f"option {flags}: action={action!r} is not supported")
+    if isinstance(nargs, int):
+        extra["nargs"] = nargs
+    return click.Option([*flags, name], **extra)
+
+
+def load_target(spec: str) -> Any:
+    """Import ``module:name`` (or a ``module:factory(...)`` call) and return the object.
+
+    Any object: an App, a dispatcher, a foreign WSGI or ASGI callable. A Manager stands
+    for its app; a bare module gives its best app. Raises :class:`NoAppException`.
+    """
+    module, name = split_import_path(spec)
+    return locate_object(prepare_import(module), name)
+
+
+def _exit_code(group: click.Command, argv: Sequence[str] | None) -> int:
     try:
-        manager = load_target(spec)
-    except (ImportError, AttributeError, ValueError, TypeError) as exc:
-        print(f"error: cannot load {spec!r}: {exc}", file=sys.stderr)
-        return 2
-    return manager.run(argv)
+        group.main(list(sys.argv[1:] if argv is None else argv), prog_name=PROG)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    serve: ServeFunc | None = None,
+    commands: Sequence[click.Command] = (),
+) -> int:
+    """Run ``python -m ctxcore``'s command line; return the exit code.
+
+    :param serve: how ``run`` serves (``python -m ctxcore`` passes the server adapters'
+        ``serve``); ``None``: werkzeug's development server only.
+    :param commands: more built-in commands (the entry point adds ``serve``).
+    """
+    group = CtxcoreGroup(serve=serve, name="ctxcore")
+    for command in commands:
+        group.add_command(command)
+    return _exit_code(group, argv)

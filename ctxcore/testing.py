@@ -1,4 +1,5 @@
-"""Testing helpers: the test client (``app.test_client()``) and an app-aware EnvironBuilder.
+"""Testing helpers: the test client (``app.test_client()``), an app-aware EnvironBuilder,
+and the command-line runner (``app.test_cli_runner()``).
 
 The client is werkzeug's, with what Flask's adds: requests are built from the app's
 config (``SERVER_NAME``, ``APPLICATION_ROOT``, ``PREFERRED_URL_SCHEME``), JSON bodies
@@ -20,11 +21,23 @@ from werkzeug.test import EnvironBuilder as _EnvironBuilder
 from werkzeug.wrappers import Request
 
 if TYPE_CHECKING:
+    from ._cli_group import CliRunner
     from .app import App
     from .ctx import AppContext, RequestContext
     from .sessions import SessionMixin
 
-__all__ = ["PRESERVE_CONTEXT_KEY", "EnvironBuilder", "TestClient"]
+__all__ = ["PRESERVE_CONTEXT_KEY", "CliRunner", "EnvironBuilder", "TestClient"]
+
+
+def __getattr__(name: str) -> Any:
+    # CliRunner subclasses click's runner: imported on first use, so that importing the
+    # app (which imports this module for TestClient) does not load click.
+    if name == "CliRunner":
+        from ._cli_group import CliRunner
+
+        return CliRunner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The environ key through which ``app.wsgi_app`` hands a test client the request
 #: context it served (``with client:``).

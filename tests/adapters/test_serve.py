@@ -1,0 +1,226 @@
+"""``serve()`` from code and ``python -m ctxcore serve``/``run``: real servers on 127.0.0.1.
+
+Each server runs in a subprocess started by the test, answers a request, and is
+stopped by the test (its whole process group). Arguments that cannot work are refused
+before any server starts, with a message that says what does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from ctxcore.adapters.dispatch import ASGIDispatcher, DispatcherMiddleware
+from ctxcore.adapters.serve import serve
+
+from tests.adapters.mounted import asgi as mounted_asgi
+from tests.adapters.mounted import main as mounted_main
+from tests.adapters.mounted import wsgi as mounted_wsgi
+from tests.adapters.servers import HOST, free_port, raw_get, stop, wait_for_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def started(cmd: list[str], port: int) -> Iterator[Path]:
+    """Run the server ``cmd`` (listening on ``port``) until the block ends; yields its log."""
+    with tempfile.NamedTemporaryFile(prefix="ctxcore-serve-", suffix=".log", delete=False) as out:
+        log = Path(out.name)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_port(port, proc, log)
+        yield log
+    finally:
+        stop(proc)
+        log.unlink(missing_ok=True)
+
+
+def from_code(setup: str, target: str, server: str, port: int) -> list[str]:
+    """A process that runs ``setup``, then ``serve(target, server=server, port=port)``."""
+    code = (
+        f"{setup}\nfrom ctxcore.adapters.serve import serve\n"
+        f"serve({target}, server={server!r}, port={port})\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+def get_json(port: int, path: str) -> dict[str, object]:
+    status, body = raw_get(port, path)
+    assert status == 200, body
+    data: dict[str, object] = json.loads(body)
+    return data
+
+
+MOUNTED = "from tests.adapters.mounted import main, wsgi, asgi"
+FOREIGN = "from tests.adapters.foreign import wsgi, asgi"
+GEVENT_FIRST = "from ctxcore.adapters.gevent import patch\npatch()\n" + MOUNTED
+
+
+@pytest.mark.parametrize(
+    ("setup", "target", "server", "path", "expected"),
+    [
+        pytest.param(MOUNTED, "main", "werkzeug", "/where", {"app": "main"}, id="app-werkzeug"),
+        pytest.param(MOUNTED, "main", "gunicorn", "/where", {"app": "main"}, id="app-gunicorn"),
+        pytest.param(GEVENT_FIRST, "main", "gevent", "/where", {"app": "main"}, id="app-gevent"),
+        pytest.param(MOUNTED, "main", "uvicorn", "/where", {"app": "main"}, id="app-uvicorn"),
+        pytest.param(MOUNTED, "main", "hypercorn", "/where", {"app": "main"}, id="app-hypercorn"),
+        pytest.param(
+            MOUNTED,
+            "wsgi",
+            "werkzeug",
+            "/sec/where",
+            {"app": "secondary", "script_root": "/sec", "url": "/sec/where"},
+            id="wsgi-dispatcher-werkzeug",
+        ),
+        pytest.param(
+            MOUNTED,
+            "asgi",
+            "uvicorn",
+            "/sec/api/where",
+            {"app": "api", "script_root": "/sec/api"},
+            id="asgi-dispatcher-uvicorn",
+        ),
+        pytest.param(FOREIGN, "wsgi", "gunicorn", "/x/t1", {"tag": "t1"}, id="foreign-wsgi"),
+        pytest.param(FOREIGN, "asgi", "hypercorn", "/tag/t2", {"tag": "t2"}, id="foreign-asgi"),
+        pytest.param(
+            "",
+            "'tests.adapters.mounted:build(\"made\")'",
+            "werkzeug",
+            "/where",
+            {"app": "made"},
+            id="import-string-factory",
+        ),
+    ],
+)
+def test_serve_from_code(
+    setup: str, target: str, server: str, path: str, expected: dict[str, object]
+) -> None:
+    port = free_port()
+    with started(from_code(setup, target, server, port), port):
+        data = get_json(port, path)
+    assert expected.items() <= data.items(), data
+
+
+@pytest.mark.parametrize(
+    ("app", "kwargs", "message"),
+    [
+        (mounted_wsgi, {"server": "uvicorn"}, "is WSGI only: serve it with werkzeug"),
+        (mounted_asgi, {"server": "gunicorn"}, "is not one: serve it with uvicorn"),
+        (mounted_main, {"server": "tornado"}, "unknown server 'tornado'"),
+        (mounted_main, {"server": "uvicorn", "workers": 2}, "use gunicorn"),
+        (mounted_main, {"server": "werkzeug", "backlog": 64}, "no backlog setting"),
+    ],
+)
+def test_serve_refuses_what_cannot_work_before_starting(
+    app: object, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        serve(app, port=free_port(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_dispatchers_are_told_apart() -> None:
+    """The WSGI dispatcher is refused by ASGI servers and the ASGI one by WSGI servers."""
+    assert isinstance(mounted_wsgi, DispatcherMiddleware)
+    assert isinstance(mounted_asgi, ASGIDispatcher)
+    with pytest.raises(ValueError, match="WSGI only"):
+        serve(mounted_wsgi, server="hypercorn", port=free_port())
+    with pytest.raises(ValueError, match="uvicorn or hypercorn"):
+        serve(mounted_asgi, server="werkzeug", port=free_port())
+
+
+# The command line.
+
+
+def ctxcore(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ctxcore", *args]
+
+
+def listen_backlog(port: int) -> int:
+    """The backlog of the socket listening on ``port``: ``ss`` shows it as Send-Q."""
+    out = subprocess.run(
+        ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, timeout=10, check=True
+    ).stdout
+    return int(out.split()[2])
+
+
+@pytest.mark.parametrize(("extra", "backlog"), [((), 2048), (("--backlog", "1000"), 1000)])
+def test_gevent_backlog(extra: tuple[str, ...], backlog: int) -> None:
+    """gevent's own default (128) overflows on a burst of connects: serve's is 2048."""
+    port = free_port()
+    cmd = ctxcore("serve", "tests.adapters.stress:app", "--server", "gevent", "--port", str(port))
+    with started([*cmd, *extra], port):
+        assert listen_backlog(port) == backlog
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_gevent_access_log_only_when_asked(asked: bool) -> None:
+    port = free_port()
+    cmd = ctxcore("serve", "tests.adapters.stress:app", "--server", "gevent", "--port", str(port))
+    with started([*cmd, *(["--access-log"] if asked else [])], port) as log:
+        status, _ = raw_get(port, "/sync/r1")
+        assert status == 200
+        logged = "GET /sync/r1" in log.read_text(errors="replace")
+    assert logged is asked
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("--app", "tests.adapters.mounted:main", "run"), id="run-werkzeug"),
+        pytest.param(
+            ("--app", "tests.adapters.mounted:main", "run", "--server", "uvicorn"),
+            id="run-uvicorn",
+        ),
+        pytest.param(
+            ("serve", "tests.adapters.mounted:build('viafactory')", "--server", "uvicorn"),
+            id="serve-factory-in-process",
+        ),
+        pytest.param(
+            ("--app", "tests.adapters.mounted:asgi", "serve", "--server", "hypercorn"),
+            id="serve-app-option-exec",
+        ),
+    ],
+)
+def test_command_line_serves(args: tuple[str, ...]) -> None:
+    port = free_port()
+    with started(ctxcore(*args, "--port", str(port)), port):
+        data = get_json(port, "/where")
+    assert data["app"] in ("main", "viafactory")
+
+
+def test_serve_errors_are_one_line() -> None:
+    """A refused ident is reported in one line (exit 1), and nothing listens."""
+    port = free_port()
+    proc = subprocess.run(
+        ctxcore(
+            *("serve", "tests.adapters.stress:thread_app", "--server", "gevent"),
+            *("--port", str(port)),
+        ),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("Error: RuntimeError: ")
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "ident='context'" in proc.stderr  # the fix is named
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((HOST, port), timeout=0.5)
