@@ -157,6 +157,9 @@ class TaggedJSONSerializer:
     def __init__(self) -> None:
         self.tags: dict[str, JSONTag] = {}
         self.order: list[JSONTag] = []
+        # Built once: json.dumps/loads with options build a new encoder/decoder per call.
+        self._encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+        self._decode = json.JSONDecoder(object_hook=self.untag).decode
         for tag_class in self.default_tags:
             self.register(tag_class)
 
@@ -201,8 +204,10 @@ class TaggedJSONSerializer:
 
     def dumps(self, value: Any) -> str:
         """Tag, then serialize as compact JSON."""
-        return json.dumps(self.tag(value), separators=(",", ":"), ensure_ascii=False)
+        return self._encode(self.tag(value))
 
     def loads(self, value: str | bytes) -> Any:
         """Parse tagged JSON back into Python values."""
-        return json.loads(value, object_hook=self.untag)
+        if isinstance(value, bytes | bytearray):
+            value = value.decode()
+        return self._decode(value)
