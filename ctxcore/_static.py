@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .blueprints import Blueprint
     from .wrappers import Response
 
-__all__ = ["ScaffoldStatic", "add_static_route", "register_blueprint_static"]
+__all__ = ["ScaffoldStatic", "add_static_route", "keep_file_wrapper", "register_blueprint_static"]
 
 
 class ScaffoldStatic:
@@ -113,3 +113,42 @@ def register_blueprint_static(blueprint: Blueprint, app: AppBase, name: str, pre
         view = blueprint.__dict__["_static_view"] = _StaticView(blueprint)
     rule = f"{prefix}{blueprint.static_url_path}/<path:filename>"
     app.add_url_rule(rule, f"{name}.static", view)
+
+
+class _ClosingFile:
+    """A file whose ``close`` closes a whole response body (and so ends the request).
+
+    What :func:`keep_file_wrapper` hands the server's file wrapper: the server reads
+    or ``sendfile``s the file itself, then closes it, which runs the body's closing.
+    """
+
+    __slots__ = ("_close", "_file")
+
+    def __init__(self, file: Any, close: Any) -> None:
+        self._file = file
+        self._close = close
+
+    def __getattr__(self, name: str) -> Any:  # fileno, read, seek, tell, ...
+        return getattr(self._file, name)
+
+    def close(self) -> None:
+        self._close()
+
+
+def keep_file_wrapper(environ: Any, inner: Any, outer: Any) -> Any:
+    """``outer`` (a body wrapping ``inner``), or a server file wrapper closing ``outer``.
+
+    A server gives a file body its fast path (gunicorn's ``sendfile``) only when the
+    app returns an instance of its ``wsgi.file_wrapper``; the engine's wrappers (that
+    pop the contexts on close) would hide it. When ``inner`` is one, the server gets
+    a new one over the same file, whose close closes ``outer``.
+    """
+    if not isinstance(environ, dict):  # a malformed environ: answered with a 400 already
+        return outer
+    wrapper = environ.get("wsgi.file_wrapper")
+    if wrapper is None or not isinstance(wrapper, type) or not isinstance(inner, wrapper):
+        return outer
+    file = getattr(inner, "filelike", None)
+    if file is None:  # a wrapper we do not know how to take apart
+        return outer
+    return wrapper(_ClosingFile(file, outer.close), getattr(inner, "blksize", 8192))

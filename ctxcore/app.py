@@ -28,6 +28,7 @@ from ._flow import (
 )
 from ._response import MALFORMED_REQUEST, LoggedStream
 from ._stacks import top_app_context, top_request_context
+from ._static import keep_file_wrapper
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .local import ClosingBody, ContextBody
 from .testing import PRESERVE_CONTEXT_KEY, EnvironBuilder, TestClient
@@ -107,7 +108,7 @@ class App(CliAppMixin, AppBase):
         """
         context = copy_context()
         body = context.run(self.wsgi_app, environ, start_response)
-        return ContextBody(body, context)
+        return keep_file_wrapper(environ, body, ContextBody(body, context))
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Handle one request. The contexts stay pushed until the response is closed."""
@@ -122,13 +123,13 @@ class App(CliAppMixin, AppBase):
             environ[PRESERVE_CONTEXT_KEY]((top_app_context(), ctx))
         try:
             response = self.dispatch_with_error_handling(ctx)
-            body = response(environ, start_response)
+            body = inner = response(environ, start_response)
             if not response.is_sequence:
                 body = LoggedStream(body, self.logger)
         except BaseException as exc:
             self.end_request(ctx, exc)
             raise
-        return ClosingBody(body, lambda: self.end_request(ctx))
+        return keep_file_wrapper(environ, inner, ClosingBody(body, lambda: self.end_request(ctx)))
 
     def end_request(self, ctx: RequestContext, exc: BaseException | None = None) -> None:
         """Pop a served request's context; log teardown errors instead of raising them.

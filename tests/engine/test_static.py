@@ -376,3 +376,30 @@ def test_real_server_serves_template_and_static_file(
         assert client.get("/static/nothing.bin").status_code == 404
     held = sum(_open_fds_to(each, big_static) for each in _process_tree(pid))
     assert held == 0, "the server still holds the static file open"
+
+
+def test_wsgi_server_file_wrapper_is_returned_for_sendfile(tmp_path: Path) -> None:
+    """gunicorn sendfile()s only an instance of its own wsgi.file_wrapper: the app
+    returns one over the file, and closing it ends the request and closes the file."""
+    from gunicorn.http.wsgi import FileWrapper
+    from werkzeug.test import EnvironBuilder
+
+    big = _big_static(tmp_path / "static")
+    app = App(__name__, root_path=str(tmp_path))
+    torn_down: list[bool] = []
+    app.teardown_request(lambda exc: torn_down.append(ctxcore.has_request_context()))
+    builder = EnvironBuilder("/static/big.bin")
+    environ = builder.get_environ()
+    builder.close()
+    environ["wsgi.file_wrapper"] = FileWrapper
+    started: list[str] = []
+    body = app(environ, lambda status, headers, exc_info=None: started.append(status))
+    assert started == ["200 OK"]
+    assert isinstance(body, FileWrapper)
+    assert os.readlink(f"/proc/self/fd/{body.filelike.fileno()}") == str(big)
+    assert b"".join(body) == big.read_bytes()  # a server without sendfile iterates it
+    assert torn_down == []
+    body.close()
+    assert torn_down == [True]  # teardown ran, in the request
+    assert _open_fds_to("self", big) == 0
+    assert not ctxcore.has_request_context()
