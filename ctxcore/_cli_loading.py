@@ -163,6 +163,17 @@ def _called_with_wrong_args(func: Callable[..., Any], exc: TypeError) -> bool:
     return True
 
 
+def _takes_no_arguments(func: Callable[..., Any]) -> bool:
+    """Whether ``func()`` binds: every parameter has a default or is variadic."""
+    try:
+        inspect.signature(func).bind()
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read: let the call decide
+        return True
+    return True
+
+
 def _call_factory(func: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Any:
     try:
         return func(*args, **kwargs)
@@ -232,7 +243,10 @@ def _parse(module: ModuleType, spec: str) -> object:
         value = getattr(module, name)
     except AttributeError:
         raise NoAppException(f"Module {module.__name__!r} has no attribute {name!r}.") from None
-    if call or inspect.isfunction(value):
+    if call or (inspect.isfunction(value) and _takes_no_arguments(value)):
+        # A bare function name is a factory only if it can be called without
+        # arguments: a plain WSGI or ASGI function (environ, start_response) is the
+        # object to serve itself.
         if not callable(value):
             raise NoAppException(f"{label} is not callable.")
         value = _call_factory(value, label, *args, **kwargs)
@@ -255,6 +269,11 @@ def locate_app(module_name: str, name: str | None, raise_if_not_found: bool = Tr
     value = locate_object(module_name, name, raise_if_not_found)
     if value is None:
         return None
+    if inspect.isfunction(value):
+        raise NoAppException(
+            f"The factory {module_name}:{name} needs arguments; pass them in the call, "
+            f"as '{module_name}:{name}(...)'."
+        )
     if not is_app(value):
         raise NoAppException(
             f"{module_name}:{name} is a {type(value).__name__}, not a ctxcore App "

@@ -16,7 +16,15 @@ import click
 import pytest
 
 from ctxcore import App, Blueprint, current_app, g
-from ctxcore.cli import CtxcoreGroup, Manager, NoAppException, ScriptInfo, load_target
+from ctxcore.cli import (
+    CtxcoreGroup,
+    Manager,
+    NoAppException,
+    ScriptInfo,
+    load_target,
+    locate_app,
+    locate_object,
+)
 from ctxcore.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -477,3 +485,24 @@ def test_the_seeded_manager_module_still_works() -> None:
     assert repeat.stdout.split() == ["x", "x"]
     none = ctxcore(ROOT, "--app", target, "repeat", "--count", "0")
     assert none.returncode == 3
+
+
+def test_a_function_needing_arguments_is_served_as_itself(project: Path) -> None:
+    """``module:name`` calls a function only when it takes no arguments: a WSGI function
+    (environ, start_response) is the object, and an App-only command says what to do."""
+    (project / "wsgifn.py").write_text(
+        "def application(environ, start_response):\n"
+        "    start_response('200 OK', [])\n"
+        "    return [b'ok']\n"
+        "def create_app(name):\n"
+        "    raise AssertionError('never called without arguments')\n"
+    )
+    sys.path.insert(0, str(project))
+    try:
+        target = locate_object("wsgifn", "application")
+        assert target.__name__ == "application"
+        with pytest.raises(NoAppException, match=r"needs arguments.*wsgifn:create_app\(\.\.\.\)"):
+            locate_app("wsgifn", "create_app")
+    finally:
+        sys.path.remove(str(project))
+        sys.modules.pop("wsgifn", None)
