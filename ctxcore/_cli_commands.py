@@ -243,16 +243,19 @@ def run_command(
         options = {"use_reloader": reload, "use_debugger": debugger, "threaded": with_threads}
     if serve is None:
         if server != "werkzeug":
-            raise click.UsageError(f"--server {server} needs the server adapters: use "
-                                   "'python -m ctxcore run'.")  # fmt: skip
+            message = f"--server {server} needs the server adapters: use 'python -m ctxcore run'."
+            raise click.UsageError(message)
         from werkzeug.serving import run_simple
 
         run_simple(host, port, app, **options)
         return
     try:
-        serve(app, server=server, host=host, port=port, **options)
+        # A development command: requests are logged, as by werkzeug's own server.
+        serve(app, server=server, host=host, port=port, access_log=True, **options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    except (RuntimeError, OSError) as exc:  # a refused ident, a port in use
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
 
 
 @click.command("routes", short_help="Show the app's routes.")

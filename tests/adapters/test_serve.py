@@ -224,3 +224,27 @@ def test_serve_errors_are_one_line() -> None:
     assert "ident='context'" in proc.stderr  # the fix is named
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((HOST, port), timeout=0.5)
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_a_port_in_use_is_one_line(command: str) -> None:
+    """``run`` and ``serve`` on a taken port: one line naming the error, exit 1."""
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            ctxcore(
+                *("--app", "tests.adapters.mounted:main", command, "--server", "gevent"),
+                *("--port", str(port)),
+            ),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("Error: OSError: "), proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
