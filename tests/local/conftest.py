@@ -7,7 +7,8 @@ with them, so each test module runs once per implementation (``[python]``,
 ``[compiled]``). ``compiled`` is skipped only where the C extension was not built;
 ``tests/local/test_implementation.py`` fails CI if that happens where it should build.
 ``CTXCORE_TEST_IMPLEMENTATION=python`` (or ``compiled``) runs one of them (the gevent
-monkey-patched subprocess uses it).
+monkey-patched subprocess uses it). A module setting ``PER_IMPLEMENTATION = False``
+runs once, against the implementation in use.
 """
 
 from __future__ import annotations
@@ -41,10 +42,19 @@ def _swap_module_objects(module: ModuleType, classes: Classes, patch: pytest.Mon
             patch.setattr(module, attr, classes.LocalStack(ident=value.ident))
 
 
-@pytest.fixture(scope="module", params=PARAMS, autouse=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # A module about the choice itself sets PER_IMPLEMENTATION = False and runs once.
+    if getattr(metafunc.module, "PER_IMPLEMENTATION", True):
+        metafunc.parametrize("implementation", PARAMS, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module", autouse=True)
 def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
     """Which implementation this module's tests run against (``"python"``/``"compiled"``)."""
-    name: str = request.param
+    name: str | None = getattr(request, "param", None)
+    if name is None:  # not parametrized: whatever this process uses
+        yield ctxcore.implementation()
+        return
     classes = AVAILABLE.get(name)  # type: ignore[call-overload]
     if classes is None:
         pytest.skip("the C extension (ctxcore.local._speedups) was not built here")
