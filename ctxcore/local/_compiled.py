@@ -39,7 +39,7 @@ from ._local import (
     _released,
 )
 from ._proxy import UNBOUND, _default_message, _hook
-from ._slots import ContextSlot, GreenletSlot, KeyedSlot, Slot, make_slot
+from ._slots import ContextSlot, GreenletSlot, KeyedSlot, Slot, ThreadSlot, make_slot
 from ._stack import StackMethods, _is_frame, _Marker
 from ._storage import Tracker, storage_class
 
@@ -68,7 +68,10 @@ def _source(slot: Slot, empty: Any) -> dict[str, Any]:
             "getcurrent": slot.getcurrent,
             "key": slot.key,
         }
-    # Threads and callable idents: the slot's own reader, a chain of C callables.
+    if isinstance(slot, ThreadSlot):
+        # The slot keeps the value as attribute "value" of a thread-local object.
+        return {"source": _speedups.SOURCE_THREAD, "holder": slot.local, "key": "value"}
+    # Callable idents: the slot's own reader, a chain of C callables.
     return {"source": _speedups.SOURCE_READER, "reader": slot.reader(empty)}
 
 
@@ -107,7 +110,7 @@ class Local(_speedups.LocalBase, LocalMethods):
         }
         subclass: type[Local] = type(cls.__name__, (cls,), namespace)
         self: Local = _speedups.LocalBase.__new__(subclass)
-        reached: dict[str, Any] = {"var": None, "getcurrent": None, "key": None, "reader": None}
+        reached: dict[str, Any] = dict.fromkeys(("var", "getcurrent", "holder", "key", "reader"))
         reached.update(_source(slot, empty))
         _bind_local(
             self,

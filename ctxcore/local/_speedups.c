@@ -60,7 +60,7 @@ storage_of(PyObject *published)
 /* Local                                                                           */
 /* ------------------------------------------------------------------------------ */
 
-enum { SOURCE_CONTEXT = 0, SOURCE_GREENLET = 1, SOURCE_READER = 2 };
+enum { SOURCE_CONTEXT = 0, SOURCE_GREENLET = 1, SOURCE_THREAD = 2, SOURCE_READER = 3 };
 
 typedef struct {
     PyObject_HEAD
@@ -68,7 +68,8 @@ typedef struct {
     int source;
     PyObject *var;         /* SOURCE_CONTEXT: the ContextVar */
     PyObject *getcurrent;  /* SOURCE_GREENLET: greenlet.getcurrent */
-    PyObject *key;         /* SOURCE_GREENLET: the attribute name on the greenlet */
+    PyObject *holder;      /* SOURCE_THREAD: the interpreter's thread-local object */
+    PyObject *key;         /* the attribute holding the value on the greenlet/holder */
     PyObject *reader;      /* SOURCE_READER: reader(x) -> published value or empty */
     PyObject *empty;       /* the published value meaning "nothing stored" */
     PyObject *nothing;     /* empty's storage: never written to */
@@ -100,6 +101,8 @@ local_published(LocalObject *self)
         Py_DECREF(current);
         return found < 0 ? NULL : value;
     }
+    case SOURCE_THREAD:
+        return optional_attr(self->holder, self->key, &value) < 0 ? NULL : value;
     default:
         return PyObject_CallOneArg(self->reader, Py_None);
     }
@@ -211,8 +214,8 @@ local_setattro(PyObject *op, PyObject *name, PyObject *value)
             return written < 0 ? -1 : 0;
         }
     }
-    else if (self->source == SOURCE_GREENLET) {
-        /* Greenlet storages are never shared: write into the current one if any. */
+    else if (self->source == SOURCE_GREENLET || self->source == SOURCE_THREAD) {
+        /* Greenlet and thread storages are never shared: write into the current one. */
         PyObject *published = local_published(self);
         if (published == NULL && PyErr_Occurred()) {
             return -1;
@@ -233,14 +236,14 @@ local_setattro(PyObject *op, PyObject *name, PyObject *value)
 static PyObject *
 local_bind(PyObject *op, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"source", "var", "getcurrent", "key", "reader", "empty",
-                               "setter", "deleter", "missing", NULL};
+    static char *keywords[] = {"source", "var", "getcurrent", "holder", "key", "reader",
+                               "empty", "setter", "deleter", "missing", NULL};
     LocalObject *self = (LocalObject *)op;
     int source;
-    PyObject *var, *getcurrent, *key, *reader, *empty, *setter, *deleter, *missing;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "$iOOOOOOOO:_ctxcore_bind", keywords,
-                                     &source, &var, &getcurrent, &key, &reader, &empty,
-                                     &setter, &deleter, &missing)) {
+    PyObject *var, *getcurrent, *holder, *key, *reader, *empty, *setter, *deleter, *missing;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "$iOOOOOOOOO:_ctxcore_bind", keywords,
+                                     &source, &var, &getcurrent, &holder, &key, &reader,
+                                     &empty, &setter, &deleter, &missing)) {
         return NULL;
     }
     if (self->empty != NULL) {
@@ -255,6 +258,10 @@ local_bind(PyObject *op, PyObject *args, PyObject *kwargs)
         PyErr_SetString(PyExc_TypeError, "var must be a ContextVar");
         return NULL;
     }
+    if ((source == SOURCE_GREENLET || source == SOURCE_THREAD) && !PyUnicode_Check(key)) {
+        PyErr_SetString(PyExc_TypeError, "key must be a str");
+        return NULL;
+    }
     PyObject *nothing = storage_of(empty);
     if (nothing == NULL) {
         PyErr_SetString(PyExc_TypeError, "empty must be a storage's bound __getitem__");
@@ -263,6 +270,7 @@ local_bind(PyObject *op, PyObject *args, PyObject *kwargs)
     self->source = source;
     self->var = Py_NewRef(var);
     self->getcurrent = Py_NewRef(getcurrent);
+    self->holder = Py_NewRef(holder);
     self->key = Py_NewRef(key);
     self->reader = Py_NewRef(reader);
     self->nothing = Py_NewRef(nothing);
@@ -279,6 +287,7 @@ local_traverse(PyObject *op, visitproc visit, void *arg)
     LocalObject *self = (LocalObject *)op;
     Py_VISIT(self->var);
     Py_VISIT(self->getcurrent);
+    Py_VISIT(self->holder);
     Py_VISIT(self->key);
     Py_VISIT(self->reader);
     Py_VISIT(self->empty);
@@ -295,6 +304,7 @@ local_clear(PyObject *op)
     LocalObject *self = (LocalObject *)op;
     Py_CLEAR(self->var);
     Py_CLEAR(self->getcurrent);
+    Py_CLEAR(self->holder);
     Py_CLEAR(self->key);
     Py_CLEAR(self->reader);
     Py_CLEAR(self->empty);
@@ -934,6 +944,7 @@ PyInit__speedups(void)
     }
     if (PyModule_AddIntConstant(module, "SOURCE_CONTEXT", SOURCE_CONTEXT) < 0
         || PyModule_AddIntConstant(module, "SOURCE_GREENLET", SOURCE_GREENLET) < 0
+        || PyModule_AddIntConstant(module, "SOURCE_THREAD", SOURCE_THREAD) < 0
         || PyModule_AddIntConstant(module, "SOURCE_READER", SOURCE_READER) < 0
         || PyModule_AddIntConstant(module, "LOOKUP_CALL", LOOKUP_CALL) < 0
         || PyModule_AddIntConstant(module, "LOOKUP_VAR", LOOKUP_VAR) < 0

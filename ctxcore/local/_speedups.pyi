@@ -6,6 +6,7 @@ from typing import Any
 
 SOURCE_CONTEXT: int
 SOURCE_GREENLET: int
+SOURCE_THREAD: int
 SOURCE_READER: int
 LOOKUP_CALL: int
 LOOKUP_VAR: int
@@ -21,6 +22,7 @@ class LocalBase:
         source: int,
         var: ContextVar[Any] | None,
         getcurrent: Callable[[], Any] | None,
+        holder: object | None,
         key: str | None,
         reader: Callable[[Any], Any] | None,
         empty: Any,
