@@ -302,12 +302,14 @@ static int
 local_clear(PyObject *op)
 {
     LocalObject *self = (LocalObject *)op;
+    /* `empty` first: it marks the object bound, and clearing the others may run code
+     * (finalizers, weakref callbacks) that touches this object. */
+    Py_CLEAR(self->empty);
     Py_CLEAR(self->var);
     Py_CLEAR(self->getcurrent);
     Py_CLEAR(self->holder);
     Py_CLEAR(self->key);
     Py_CLEAR(self->reader);
-    Py_CLEAR(self->empty);
     Py_CLEAR(self->nothing);
     Py_CLEAR(self->setter);
     Py_CLEAR(self->deleter);
@@ -520,8 +522,8 @@ static int
 stack_clear(PyObject *op)
 {
     StackObject *self = (StackObject *)op;
+    Py_CLEAR(self->get);  /* first: it marks the object bound (see local_clear) */
     Py_CLEAR(self->var);
-    Py_CLEAR(self->get);
     Py_CLEAR(self->set);
     Py_CLEAR(self->slot);
     Py_CLEAR(self->marker);
@@ -828,7 +830,7 @@ static int
 proxy_clear(PyObject *op)
 {
     ProxyObject *self = (ProxyObject *)op;
-    Py_CLEAR(self->lookup);
+    Py_CLEAR(self->lookup);  /* first: it marks the object bound (see local_clear) */
     Py_CLEAR(self->message);
     Py_CLEAR(self->wrapped);
     return 0;
