@@ -48,7 +48,13 @@ def _extensions() -> list[Extension]:
     return [
         Extension(
             "ctxcore.local._speedups",
-            sources=["ctxcore/local/_speedups.c"],
+            sources=[
+                "ctxcore/local/_speedups.c",
+                "ctxcore/local/_speedups_local.c",
+                "ctxcore/local/_speedups_stack.c",
+                "ctxcore/local/_speedups_proxy.c",
+            ],
+            depends=["ctxcore/local/_speedups.h"],
             optional=True,
         )
     ]

@@ -27,7 +27,8 @@ def build_ext(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
             str(tmp_path / "temp"),
         ],
         cwd=ROOT,
-        env={**os.environ, **env},
+        # The caller's CTXCORE_NO_EXTENSIONS (the pure-Python CI run) must not leak in.
+        env={k: v for k, v in os.environ.items() if k != "CTXCORE_NO_EXTENSIONS"} | env,
         capture_output=True,
         text=True,
         timeout=300,

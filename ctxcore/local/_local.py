@@ -283,9 +283,9 @@ def _storage(local: LocalMethods) -> Storage:
 class LocalMethods:
     """What both implementations of :class:`Local` share: everything but the hot paths.
 
-    Each Local's class carries its slot, tracker and storage class (see ``_build_class``
-    here and in ``_compiled.py``); these methods read them from ``type(self)``, so the
-    instance's own attribute hooks never run.
+    Each Local's class carries its slot, tracker and storage class (``_build_class``
+    here, ``Local.__new__`` in ``_compiled.py``); these methods read them from
+    ``type(self)``, so the instance's own attribute hooks never run.
     """
 
     __slots__ = ()
