@@ -2,7 +2,9 @@
 
 ``nox`` runs ``tests`` on 3.10, 3.11, 3.12 and 3.13 (each in its own virtualenv, the
 project installed editable with its ``test`` extra); ``nox -s tests-3.12`` runs one.
-CI (``.ci/run``) runs the README's command (one version), then the others here.
+CI (``.ci/run``) runs the README's command (one version), then the others here, and
+``tests_pure``: the suite once more on 3.11 with ``CTXCORE_NO_EXTENSIONS=1``, so the
+engine and adapters also run on the pure-Python Local/LocalStack/LocalProxy.
 Interpreters are found on PATH as ``python3.X`` (with pyenv:
 ``PYENV_VERSION=3.11.7:3.10.13:3.12.1:3.13.0``).
 """
@@ -23,5 +25,15 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     # The minute of coverage-guided fuzzing runs once, in the README's run; here each
     # harness gets a short run on this interpreter (the corpus replays in full).
+    session.env.setdefault("CTXCORE_FUZZ_SECONDS", "3")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def tests_pure(session: nox.Session) -> None:
+    """The test suite on the pure-Python implementation (the fallback without a compiler)."""
+    # Set for the install too: the extension is not built, as on a machine without gcc.
+    session.env["CTXCORE_NO_EXTENSIONS"] = "1"
+    session.install("-e", ".[test]")
     session.env.setdefault("CTXCORE_FUZZ_SECONDS", "3")
     session.run("python", "-m", "pytest", *session.posargs)

@@ -44,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write results (default: a new folder under bench/results/)",
     )
     parser.add_argument(
+        "--python",
+        type=lambda text: [part.strip() for part in text.split(",") if part.strip()],
+        metavar="PY[,PY]",
+        help=(
+            "run the suites on each of these interpreters (paths, commands or versions such "
+            "as 3.12; each needs ctxcore and pyperf installed) into one report"
+        ),
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="run every benchmark once, without pyperf's calibration (a check, not a measurement)",
@@ -89,4 +98,9 @@ def main(argv: list[str]) -> int:
         if args.rigorous
         else "default"
     )
-    return run_all(args.only or list(DEFAULT), args.out or default_out(), mode)
+    suites = args.only or list(DEFAULT)
+    if args.python:
+        from bench.versions import run_versions
+
+        return run_versions(args.python, suites, args.out or default_out(), mode)
+    return run_all(suites, args.out or default_out(), mode)

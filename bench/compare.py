@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+
+def _measured_on(folder: Path) -> str:
+    """Say which Python and ctxcore implementation a result folder measured."""
+    meta_path = folder / "meta.json"
+    if not meta_path.exists():
+        return "no meta.json"
+    machine = json.loads(meta_path.read_text())["machine"]
+    implementation = machine.get("ctxcore_implementation", "?")
+    return f"Python {machine['python']} ({machine['implementation']}), ctxcore {implementation}"
 
 
 def compare(before: Path, after: Path) -> int:
@@ -21,6 +32,8 @@ def compare(before: Path, after: Path) -> int:
     if not shared:
         print(f"error: {before} and {after} share no suite results", file=sys.stderr)
         return 2
+    for folder in (before, after):
+        print(f"{folder}: {_measured_on(folder)}")
     status = 0
     for name in shared:
         print(f"## {name.removesuffix('.json')}  ({before} -> {after})", flush=True)

@@ -139,3 +139,21 @@ def read_top(loops: int, stack: Any) -> float:
         stack.top
         stack.top
     return perf_counter() - t0
+
+
+def get_attr(loops: int, get: Callable[[], Any]) -> float:
+    """``get().value`` ten times a turn: a ContextVar's object and its attribute, inline."""
+    it = range(loops)
+    t0 = perf_counter()
+    for _ in it:
+        get().value
+        get().value
+        get().value
+        get().value
+        get().value
+        get().value
+        get().value
+        get().value
+        get().value
+        get().value
+    return perf_counter() - t0

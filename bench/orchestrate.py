@@ -26,10 +26,14 @@ MODE_FLAGS = {
 
 
 def machine() -> dict[str, Any]:
-    """What the numbers were measured on."""
+    """What the numbers were measured on (the workers run this interpreter, this env)."""
+    import ctxcore
+
     return {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
+        # Which Local/LocalStack/LocalProxy the "ctxcore" rows measured.
+        "ctxcore_implementation": ctxcore.implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,14 @@ PEERS: dict[str, Peer] = {
 def missing(*names: str) -> list[str]:
     """Return the peers among ``names`` that are not installed."""
     return [name for name in names if not PEERS[name].available()]
+
+
+def pure_python(name: str) -> Any:
+    """ctxcore's pure-Python ``Local``, ``LocalStack`` or ``LocalProxy`` (the fallback).
+
+    Benchmarked beside the implementation in use (compiled where it was built), so one
+    run shows both.
+    """
+    from ctxcore.local._impl import implementations
+
+    return getattr(implementations()["python"], name)

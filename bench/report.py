@@ -23,6 +23,11 @@ class Row:
     ratio: float | None  # mean / reference mean
 
 
+def implementation_of(meta: dict[str, Any]) -> str:
+    """Which ctxcore implementation a run measured ("compiled"/"python"; older runs: "?")."""
+    return str(meta["machine"].get("ctxcore_implementation", "?"))
+
+
 def _format_time(seconds: float) -> str:
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if seconds >= scale:
@@ -176,7 +181,8 @@ def render_markdown(meta: dict[str, Any], sections: list[dict[str, Any]], out: P
         "",
         f"Mode: `{meta['mode']}`; started {meta['started']}, finished {meta.get('finished', '?')}.",
         f"Machine: {meta['machine']['platform']}, {meta['machine']['cpus']} CPUs, "
-        f"Python {meta['machine']['python']} ({meta['machine']['implementation']}).",
+        f"Python {meta['machine']['python']} ({meta['machine']['implementation']}); "
+        f"ctxcore implementation: {implementation_of(meta)}.",
         "Times are pyperf means (± standard deviation) per operation; "
         "'x ctxcore' is each time divided by the ctxcore row's "
         "(below 1 means faster than ctxcore).",
@@ -257,7 +263,8 @@ def render_html(meta: dict[str, Any], sections: list[dict[str, Any]]) -> str:
         "</style></head><body><h1>ctxcore benchmark report</h1>",
         f"<p>Mode <code>{esc(meta['mode'])}</code>; started {esc(meta['started'])}. "
         f"{esc(meta['machine']['platform'])}, {meta['machine']['cpus']} CPUs, "
-        f"Python {esc(meta['machine']['python'])}.</p>",
+        f"Python {esc(meta['machine']['python'])}; "
+        f"ctxcore implementation: {esc(implementation_of(meta))}.</p>",
     ]
     if meta["mode"] == "smoke":
         parts.append("<p class='note'>Smoke mode: one value per benchmark, not a measurement.</p>")

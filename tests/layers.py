@@ -55,7 +55,12 @@ class Tree:
 def scan(root: Path, packages: Mapping[str, str] = PACKAGES) -> Tree:
     modules: dict[str, Path] = {}
     for folder, package in packages.items():
-        for path in sorted((root / folder).rglob("*.py")):
+        # A stub without a .py beside it stands for a compiled module (the core's
+        # _speedups): it is a module of the tree, and its stub's imports are checked.
+        stubs = [
+            path for path in (root / folder).rglob("*.pyi") if not path.with_suffix(".py").exists()
+        ]
+        for path in sorted([*(root / folder).rglob("*.py"), *stubs]):
             parts = list(path.relative_to(root / folder).with_suffix("").parts)
             if parts[-1] == "__init__":
                 parts.pop()

@@ -7,20 +7,24 @@ import threading
 from typing import Any
 
 from bench import loops
+from bench.peers import pure_python
 from bench.suites._base import Case, Goal, Impl
 
 TITLE = "Local read and write"
 DESCRIPTION = (
     "One attribute read (or write) on a context-local object, with a value already set "
     "in the current thread/context. threading.local is the C floor most code uses today; "
-    "a bare ContextVar.get()/set() is the primitive under ctxcore's default ident."
+    "a bare ContextVar.get()/set() is the primitive under ctxcore's default ident. "
+    "'ctxcore ...' rows use the implementation in use (see the header); '(python)' rows "
+    "the pure-Python fallback, measured in the same run."
 )
 
 
-def _ctxcore(ident: str) -> tuple[Any, ...]:
+def _ctxcore(ident: str, implementation: str = "in use") -> tuple[Any, ...]:
     import ctxcore
 
-    local = ctxcore.Local(ident=ident)  # type: ignore[arg-type]
+    cls = pure_python("Local") if implementation == "python" else ctxcore.Local
+    local = cls(ident=ident)
     local.value = 0
     return (local,)
 
@@ -72,6 +76,13 @@ def _impls(loop: Any, var: Impl) -> tuple[Impl, ...]:
         Impl("ctxcore context", lambda: _ctxcore("context"), loop),
         Impl("ctxcore thread", lambda: _ctxcore("thread"), loop),
         Impl("ctxcore greenlet", lambda: _ctxcore("greenlet"), loop, needs=("greenlet",)),
+        Impl("ctxcore context (python)", lambda: _ctxcore("context", "python"), loop),
+        Impl(
+            "ctxcore greenlet (python)",
+            lambda: _ctxcore("greenlet", "python"),
+            loop,
+            needs=("greenlet",),
+        ),
         Impl("threading.local", _threading, loop),
         Impl("gevent.local", _gevent, loop, needs=("gevent",)),
         Impl("werkzeug Local", _werkzeug, loop, needs=("werkzeug",)),
@@ -133,5 +144,46 @@ GOALS = (
         "at_most",
         2.5,
         "write at most 2.5x threading.local",
+    ),
+    # Issue 12 (the compiled implementation), on each of CPython 3.10-3.13.
+    Goal(
+        "read",
+        "ctxcore context",
+        "threading.local",
+        "at_most",
+        0.8,
+        "issue 12: read <= 0.8x threading.local",
+    ),
+    Goal(
+        "read",
+        "ctxcore context",
+        "ContextVar.get",
+        "at_most",
+        1.5,
+        "issue 12: read <= 1.5x a bare ContextVar.get()",
+    ),
+    Goal(
+        "read",
+        "ctxcore context",
+        "werkzeug Local",
+        "faster",
+        4.0,
+        "issue 12: read >= 4x faster than werkzeug",
+    ),
+    Goal(
+        "read",
+        "ctxcore greenlet",
+        "gevent.local",
+        "at_most",
+        0.7,
+        "issue 12: greenlet read <= 0.7x gevent.local",
+    ),
+    Goal(
+        "write",
+        "ctxcore context",
+        "threading.local",
+        "at_most",
+        1.5,
+        "issue 12: write <= 1.5x threading.local",
     ),
 )

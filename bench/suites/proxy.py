@@ -6,6 +6,7 @@ import contextvars
 from typing import Any
 
 from bench import loops
+from bench.peers import pure_python
 from bench.suites._base import Case, Goal, Impl
 
 TITLE = "LocalProxy"
@@ -30,6 +31,8 @@ _VAR: contextvars.ContextVar[Target] = contextvars.ContextVar("bench.proxy")
 def _var_proxy(module: str) -> tuple[Any, ...]:
     if module == "ctxcore":
         from ctxcore import LocalProxy
+    elif module == "python":
+        LocalProxy = pure_python("LocalProxy")
     else:
         from werkzeug.local import LocalProxy
     _VAR.set(Target())
@@ -39,6 +42,8 @@ def _var_proxy(module: str) -> tuple[Any, ...]:
 def _stack_proxy(module: str) -> tuple[Any, ...]:
     if module == "ctxcore":
         from ctxcore import LocalStack
+    elif module == "python":
+        LocalStack = pure_python("LocalStack")
     else:
         from werkzeug.local import LocalStack
     stack = LocalStack()
@@ -49,6 +54,8 @@ def _stack_proxy(module: str) -> tuple[Any, ...]:
 def _local_proxy(module: str) -> tuple[Any, ...]:
     if module == "ctxcore":
         from ctxcore import Local
+    elif module == "python":
+        Local = pure_python("Local")
     else:
         from werkzeug.local import Local
     local = Local()
@@ -74,9 +81,15 @@ def _direct() -> tuple[Any, ...]:
     return (_Direct(),)
 
 
+def _var_get() -> tuple[Any, ...]:
+    _VAR.set(Target())
+    return (_VAR.get,)
+
+
 def _impls(make: Any) -> tuple[Impl, ...]:
     return (
         Impl("ctxcore", lambda: make("ctxcore"), loops.read_attr),
+        Impl("ctxcore (python)", lambda: make("python"), loops.read_attr),
         Impl("werkzeug", lambda: make("werkzeug"), loops.read_attr, needs=("werkzeug",)),
     )
 
@@ -88,6 +101,7 @@ CASES = (
         (
             *_impls(_var_proxy),
             Impl("direct (property over ContextVar.get)", _direct, loops.read_attr),
+            Impl("var.get().value", _var_get, loops.get_attr),
         ),
     ),
     Case("attr via LocalStack", "LocalStack().value (top)", _impls(_stack_proxy)),
@@ -111,5 +125,13 @@ GOALS = (
         "faster",
         5.0,
         "LocalProxy(ContextVar).attr at least 5x faster than werkzeug",
+    ),
+    Goal(
+        "attr via ContextVar",
+        "ctxcore",
+        "var.get().value",
+        "at_most",
+        1.5,
+        "issue 12: LocalProxy(ContextVar).attr <= 1.5x var.get().attr",
     ),
 )

@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from bench import loops
+from bench.peers import pure_python
 from bench.suites._base import Case, Goal, Impl
 
 TITLE = "LocalStack"
-DESCRIPTION = "A push followed by a pop (one pair per operation), and a read of .top."
+DESCRIPTION = (
+    "A push followed by a pop (one pair per operation), and a read of .top. "
+    "'(python)' rows: the pure-Python fallback, in the same run."
+)
 
 
-def _ctxcore(ident: str) -> Any:
+def _ctxcore(ident: str, implementation: str = "in use") -> Any:
     import ctxcore
 
-    return ctxcore.LocalStack(ident=ident)  # type: ignore[arg-type]
+    cls = pure_python("LocalStack") if implementation == "python" else ctxcore.LocalStack
+    return cls(ident=ident)
 
 
 def _werkzeug() -> Any:
@@ -66,6 +71,12 @@ CASES = (
                 inner_loops=5,
             ),
             Impl(
+                "ctxcore context (python)",
+                _push_pop(lambda: _ctxcore("context", "python")),
+                loops.push_pop,
+                inner_loops=5,
+            ),
+            Impl(
                 "werkzeug", _push_pop(_werkzeug), loops.push_pop, needs=("werkzeug",), inner_loops=5
             ),
         ),
@@ -76,6 +87,11 @@ CASES = (
         "stack.top",
         (
             Impl("ctxcore context", _top(lambda: _ctxcore("context")), loops.read_top),
+            Impl(
+                "ctxcore context (python)",
+                _top(lambda: _ctxcore("context", "python")),
+                loops.read_top,
+            ),
             Impl("werkzeug", _top(_werkzeug), loops.read_top, needs=("werkzeug",)),
         ),
     ),
@@ -89,5 +105,13 @@ GOALS = (
         "faster",
         1.5,
         "push+pop at least 1.5x faster than werkzeug",
+    ),
+    Goal(
+        "push+pop",
+        "ctxcore context",
+        "werkzeug",
+        "faster",
+        3.0,
+        "issue 12: push+pop at least 3x faster than werkzeug",
     ),
 )

@@ -9,7 +9,10 @@ attribute, a stack's top, a ``ContextVar`` or a callable. Same names and behavio
 greenlet and task boundaries.
 
 This package imports only the standard library (``greenlet`` lazily, for the greenlet
-ident source) and nothing of the request-context engine above it.
+ident source) and nothing of the request-context engine above it. ``Local``,
+``LocalStack`` and ``LocalProxy`` are compiled (the ``_speedups`` C extension) where it
+was built, pure Python otherwise or with ``CTXCORE_NO_EXTENSIONS=1``;
+:func:`implementation` says which.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from __future__ import annotations
 from ._bodies import ClosingBody, ContextBody
 from ._diagnostics import live_idents
 from ._ident import Ident, IdentSpec, get_default_ident, resolve_ident, set_default_ident
-from ._local import Local, LocalManager, release_local
+from ._impl import Local, LocalProxy, LocalStack, implementation
+from ._local import LocalManager, release_local
 from ._propagation import (
     ContextSnapshot,
     copy_current_context,
@@ -28,8 +32,7 @@ from ._propagation import (
     start_thread,
     submit,
 )
-from ._proxy import UNBOUND, LocalProxy
-from ._stack import LocalStack
+from ._proxy import UNBOUND
 
 __all__ = [
     "UNBOUND",
@@ -46,6 +49,7 @@ __all__ = [
     "create_task",
     "get_default_ident",
     "gevent_spawn",
+    "implementation",
     "live_idents",
     "release_local",
     "resolve_ident",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from ._local import Local
+from ._local import LocalMethods
 from ._slots import KeyedSlot
-from ._stack import LocalStack
+from ._stack import StackMethods
 
 __all__ = ["live_idents"]
 
 
-def live_idents(obj: Local | LocalStack[Any]) -> int:
+def live_idents(obj: LocalMethods | StackMethods[Any]) -> int:
     """Return how many idents currently hold a value in a Local or LocalStack.
 
     * ``"greenlet"`` and callable sources: exact.
@@ -23,20 +23,21 @@ def live_idents(obj: Local | LocalStack[Any]) -> int:
     Counting a LocalStack under ``"context"`` or ``"thread"`` scans the heap: meant for
     tests and diagnostics, not for hot paths.
     """
-    if isinstance(obj, Local):
+    # Either implementation: both share these bases (and what their classes carry).
+    if isinstance(obj, LocalMethods):
         slot = type(obj)._ctxcore_slot
         if isinstance(slot, KeyedSlot):
             return slot.idents()
         tracker = type(obj)._ctxcore_tracker
         assert tracker is not None
         return len(tracker.live())
-    if isinstance(obj, LocalStack):
+    if isinstance(obj, StackMethods):
         counted = obj._slot.idents()  # keyed and greenlet slots count their idents
         return _stack_tops(obj) if counted is None else counted
     raise TypeError(f"live_idents() takes a Local or LocalStack, not {type(obj).__name__}")
 
 
-def _stack_tops(stack: LocalStack[Any]) -> int:
+def _stack_tops(stack: StackMethods[Any]) -> int:
     """Count the frames of ``stack`` that something other than its own frames holds."""
     marker = stack._marker
     gc.collect()

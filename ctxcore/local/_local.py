@@ -81,7 +81,7 @@ from ._proxy import UNBOUND, LocalProxy, then_attribute
 from ._slots import ContextSlot, KeyedSlot, Slot, ThreadSlot, make_slot
 from ._storage import Storage, Tracker, storage_class
 
-__all__ = ["Local", "LocalManager", "release_local"]
+__all__ = ["Local", "LocalManager", "LocalMethods", "release_local"]
 
 # Without reference counts (not CPython) a replaced storage is never reused.
 getrefcount: Callable[[Any], int] = getattr(sys, "getrefcount", lambda obj: -1)
@@ -104,7 +104,7 @@ def _classmethod_wraps_descriptors() -> bool:
 CHAINED_CLASSMETHOD = _classmethod_wraps_descriptors()
 
 
-def _fallback(local: Local | None, name: str) -> Any:
+def _fallback(local: LocalMethods | None, name: str) -> Any:
     """Resolve a name the storage does not hold: a class attribute, or an error."""
     if local is None:  # pragma: no cover - only reachable while the Local is being freed
         raise AttributeError(name)
@@ -120,7 +120,7 @@ def _unset(cls: type[Local], name: str) -> Any:
     return _fallback(cls._ctxcore_owner(), name)
 
 
-def _missing(local: Local, name: str) -> AttributeError:
+def _missing(local: LocalMethods, name: str) -> AttributeError:
     slot: Slot = type(local)._ctxcore_slot
     return AttributeError(
         f"{type(local).__name__!r} object has no attribute {name!r} in the current "
@@ -270,13 +270,53 @@ def _released(tracker: Tracker, slot: Slot) -> None:
     slot.forget()
 
 
-def _storage(local: Local) -> Storage:
+#: Why ``LocalProxy(local)`` without a name is refused.
+NEEDS_A_NAME = "LocalProxy(Local) needs a name: LocalProxy(local, 'attribute')"
+
+
+def _storage(local: LocalMethods) -> Storage:
     cls = type(local)
     storage: Storage = cls._ctxcore_slot.get(cls._ctxcore_empty).__self__
     return storage
 
 
-class Local:
+class LocalMethods:
+    """What both implementations of :class:`Local` share: everything but the hot paths.
+
+    Each Local's class carries its slot, tracker and storage class (``_build_class``
+    here, ``Local.__new__`` in ``_compiled.py``); these methods read them from
+    ``type(self)``, so the instance's own attribute hooks never run.
+    """
+
+    __slots__ = ()
+
+    _ctxcore_slot: Slot
+    _ctxcore_tracker: Tracker | None
+    _ctxcore_storage: type[Storage]
+    _ctxcore_empty: Any
+    _ctxcore_owner: Callable[[], Any]
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """Iterate over ``(name, value)`` for the current ident."""
+        return iter(list(_storage(self).items()))
+
+    def _ctxcore_proxy_describe(self, name: str | None) -> str:
+        """Name what a proxy of attribute ``name`` stands for, for its unbound message."""
+        return f"{self!r} attribute {name!r}"
+
+    def __release_local__(self) -> None:
+        """Drop every value of the current ident."""
+        type(self)._ctxcore_slot.clear()
+
+    def __repr__(self) -> str:
+        slot = type(self)._ctxcore_slot
+        return f"<{type(self).__module__}.Local ident={describe(slot.ident)!r} at {id(self):#x}>"
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(object.__dir__(self)) | set(_storage(self)))
+
+
+class Local(LocalMethods):
     """Attributes whose values belong to the current ident.
 
     Drop-in for ``werkzeug.local.Local``: set, read and delete attributes; iterate over
@@ -297,10 +337,6 @@ class Local:
 
     __slots__ = ("__weakref__",)
 
-    _ctxcore_slot: Slot
-    _ctxcore_tracker: Tracker | None
-    _ctxcore_storage: type[Storage]
-    _ctxcore_empty: Any
     _ctxcore_owner: Callable[[], Local | None]
 
     def __new__(
@@ -328,10 +364,6 @@ class Local:
 
         def __getattr__(self, name: str) -> Any: ...
 
-    def __iter__(self) -> Iterator[tuple[str, Any]]:
-        """Iterate over ``(name, value)`` for the current ident."""
-        return iter(list(_storage(self).items()))
-
     def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy[Any]:
         """Return a :class:`LocalProxy` to attribute ``name`` of this Local."""
         return LocalProxy(self, name, unbound_message=unbound_message)
@@ -339,26 +371,11 @@ class Local:
     def _ctxcore_proxy_lookup(self, name: str | None) -> Callable[[], Any]:
         """The proxy's lookup of attribute ``name`` (see :class:`ctxcore.local.ProxySource`)."""
         if name is None:
-            raise TypeError("LocalProxy(Local) needs a name: LocalProxy(local, 'attribute')")
+            raise TypeError(NEEDS_A_NAME)
         first, _, rest = name.partition(".")
         # All C for a plain name: getattr(local, first, UNBOUND) through the read path.
         head = partial(getattr, self, first, UNBOUND)
         return then_attribute(head, rest) if rest else head
-
-    def _ctxcore_proxy_describe(self, name: str | None) -> str:
-        """Name what a proxy of attribute ``name`` stands for, for its unbound message."""
-        return f"{self!r} attribute {name!r}"
-
-    def __release_local__(self) -> None:
-        """Drop every value of the current ident."""
-        type(self)._ctxcore_slot.clear()
-
-    def __repr__(self) -> str:
-        slot = type(self)._ctxcore_slot
-        return f"<{type(self).__module__}.Local ident={describe(slot.ident)!r} at {id(self):#x}>"
-
-    def __dir__(self) -> list[str]:
-        return sorted(set(object.__dir__(self)) | set(_storage(self)))
 
 
 def release_local(local: Local | Any) -> None:

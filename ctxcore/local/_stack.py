@@ -10,7 +10,7 @@ from ._ident import IdentSpec, resolve_ident
 from ._proxy import UNBOUND, LocalProxy, then_attribute
 from ._slots import Slot, make_slot
 
-__all__ = ["LocalStack"]
+__all__ = ["LocalStack", "StackMethods"]
 
 T = TypeVar("T")
 
@@ -28,7 +28,66 @@ def _is_frame(value: Any) -> bool:
     )
 
 
-class LocalStack(Generic[T]):
+class StackMethods(Generic[T]):
+    """What both implementations of :class:`LocalStack` share: everything but the hot paths.
+
+    They walk the current ident's frames through ``_get`` (``slot.get``), which each
+    implementation provides.
+    """
+
+    __slots__ = ()
+
+    _get: Callable[[Any], Any]
+    _slot: Slot
+    _marker: _Marker
+
+    def __len__(self) -> int:
+        """Return the depth of the current ident's stack."""
+        depth = 0
+        frame = self._get(None)
+        while frame is not None:
+            depth += 1
+            frame = frame[1]
+        return depth
+
+    def __contains__(self, obj: object) -> bool:
+        """Tell whether ``obj`` is on the current ident's stack (by identity)."""
+        frame = self._get(None)
+        while frame is not None:
+            if frame[0] is obj:
+                return True
+            frame = frame[1]
+        return False
+
+    def items(self) -> list[T]:
+        """Return the current ident's items, bottom first."""
+        items: list[T] = []
+        frame = self._get(None)
+        while frame is not None:
+            items.append(frame[0])
+            frame = frame[1]
+        items.reverse()
+        return items
+
+    def __release_local__(self) -> None:
+        """Empty the current ident's stack."""
+        self._slot.clear()
+
+    def _ctxcore_proxy_describe(self, name: str | None) -> str:
+        """Name what a proxy of the top (or its ``name``) stands for, for its unbound message."""
+        attr = f" attribute {name!r}" if name else ""
+        return f"the top of {self!r}{attr}"
+
+    @property
+    def ident(self) -> Any:
+        """The ident source this stack follows."""
+        return self._slot.ident
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.LocalStack ident={self._slot.ident!r} depth={len(self)}>"
+
+
+class LocalStack(StackMethods[T]):
     """A stack whose contents belong to the current ident.
 
     Drop-in for ``werkzeug.local.LocalStack``: :meth:`push`, :meth:`pop`, :attr:`top`,
@@ -80,38 +139,6 @@ class LocalStack(Generic[T]):
         top: T = frame[0]
         return top
 
-    def __len__(self) -> int:
-        """Return the depth of the current ident's stack."""
-        depth = 0
-        frame = self._get(None)
-        while frame is not None:
-            depth += 1
-            frame = frame[1]
-        return depth
-
-    def __contains__(self, obj: object) -> bool:
-        """Tell whether ``obj`` is on the current ident's stack (by identity)."""
-        frame = self._get(None)
-        while frame is not None:
-            if frame[0] is obj:
-                return True
-            frame = frame[1]
-        return False
-
-    def items(self) -> list[T]:
-        """Return the current ident's items, bottom first."""
-        items: list[T] = []
-        frame = self._get(None)
-        while frame is not None:
-            items.append(frame[0])
-            frame = frame[1]
-        items.reverse()
-        return items
-
-    def __release_local__(self) -> None:
-        """Empty the current ident's stack."""
-        self._slot.clear()
-
     def __call__(
         self, name: str | None = None, *, unbound_message: str | None = None
     ) -> LocalProxy[Any]:
@@ -127,16 +154,3 @@ class LocalStack(Generic[T]):
             return UNBOUND if frame is None else frame[0]
 
         return top if name is None else then_attribute(top, name)
-
-    def _ctxcore_proxy_describe(self, name: str | None) -> str:
-        """Name what a proxy of the top (or its ``name``) stands for, for its unbound message."""
-        attr = f" attribute {name!r}" if name else ""
-        return f"the top of {self!r}{attr}"
-
-    @property
-    def ident(self) -> Any:
-        """The ident source this stack follows."""
-        return self._slot.ident
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__module__}.LocalStack ident={self._slot.ident!r} depth={len(self)}>"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._local import Local
+    from ._local import LocalMethods
 
 
 class Storage(dict[str, Any]):
@@ -16,10 +16,10 @@ class Storage(dict[str, Any]):
     __slots__ = ("__weakref__",)
 
     #: The Local whose attributes these are (a weak reference, set once it exists).
-    _ctxcore_owner: Callable[[], Local | None]
+    _ctxcore_owner: Callable[[], LocalMethods | None]
 
 
-def storage_class(fallback: Callable[[Local | None, str], Any]) -> type[Storage]:
+def storage_class(fallback: Callable[[LocalMethods | None, str], Any]) -> type[Storage]:
     """Make a Storage subclass for one Local.
 
     A miss lands in ``__missing__`` (the read path's only Python frame), which hands the

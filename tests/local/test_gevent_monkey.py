@@ -10,9 +10,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_backend_suites_pass_under_gevent_monkey_patching() -> None:
+def test_backend_suites_pass_under_gevent_monkey_patching(implementation: str) -> None:
     """Local/LocalStack isolation, inheritance and cleanup hold with threads patched."""
-    env = {**os.environ, "CTXCORE_TEST_GEVENT_MONKEY": "1"}
+    env = {
+        **os.environ,
+        "CTXCORE_TEST_GEVENT_MONKEY": "1",
+        "CTXCORE_TEST_IMPLEMENTATION": implementation,
+    }
     result = subprocess.run(
         [
             sys.executable,
@@ -33,5 +37,6 @@ def test_backend_suites_pass_under_gevent_monkey_patching() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert "[gevent-monkey]" in result.stdout, "the backend tests did not run patched"
-    assert "test_thread_ident_means_the_os_thread_even_when_patched PASSED" in result.stdout
+    assert "gevent-monkey" in result.stdout, "the backend tests did not run patched"
+    passed = f"test_thread_ident_means_the_os_thread_even_when_patched[{implementation}] PASSED"
+    assert passed in result.stdout

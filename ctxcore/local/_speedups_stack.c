@@ -1,0 +1,232 @@
+/* The compiled LocalStack's push, pop and top (see _speedups.h). */
+
+#include "_speedups.h"
+
+/* ------------------------------------------------------------------------------ */
+/* LocalStack                                                                      */
+/* ------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *weaklist;
+    PyObject *var;     /* the ContextVar under "context", else NULL */
+    PyObject *get;     /* slot.get: get(default) */
+    PyObject *set;     /* slot.set: set(frame) */
+    PyObject *slot;
+    PyObject *marker;
+} StackObject;
+
+PyTypeObject ctxcore_StackBaseType;
+
+/* The current frame (new reference; Py_None when empty), or NULL on error. */
+static PyObject *
+stack_frame(StackObject *self)
+{
+    if (self->get == NULL) {
+        PyErr_SetString(PyExc_TypeError, "this LocalStack is not initialised");
+        return NULL;
+    }
+    PyObject *frame;
+    if (self->var != NULL) {
+        if (PyContextVar_Get(self->var, Py_None, &frame) < 0) {
+            return NULL;
+        }
+    }
+    else {
+        frame = PyObject_CallOneArg(self->get, Py_None);
+        if (frame == NULL) {
+            return NULL;
+        }
+    }
+    if (frame != Py_None && !(PyTuple_CheckExact(frame) && PyTuple_GET_SIZE(frame) == 3)) {
+        PyErr_Format(PyExc_TypeError, "a LocalStack's slot holds a %.100s, not a frame",
+                     Py_TYPE(frame)->tp_name);
+        Py_DECREF(frame);
+        return NULL;
+    }
+    return frame;
+}
+
+static int
+stack_publish(StackObject *self, PyObject *frame)
+{
+    if (self->var != NULL) {
+        PyObject *token = PyContextVar_Set(self->var, frame);
+        Py_XDECREF(token);
+        return token == NULL ? -1 : 0;
+    }
+    PyObject *done = PyObject_CallOneArg(self->set, frame);
+    Py_XDECREF(done);
+    return done == NULL ? -1 : 0;
+}
+
+static PyObject *
+stack_push(PyObject *op, PyObject *item)
+{
+    StackObject *self = (StackObject *)op;
+    PyObject *below = stack_frame(self);
+    if (below == NULL) {
+        return NULL;
+    }
+    PyObject *frame = PyTuple_New(3);
+    if (frame == NULL) {
+        Py_DECREF(below);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(frame, 0, Py_NewRef(item));
+    PyTuple_SET_ITEM(frame, 1, below);
+    PyTuple_SET_ITEM(frame, 2, Py_NewRef(self->marker));
+    int rc = stack_publish(self, frame);
+    Py_DECREF(frame);
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+stack_pop(PyObject *op, PyObject *Py_UNUSED(ignored))
+{
+    StackObject *self = (StackObject *)op;
+    PyObject *frame = stack_frame(self);
+    if (frame == NULL || frame == Py_None) {
+        return frame;
+    }
+    if (stack_publish(self, PyTuple_GET_ITEM(frame, 1)) < 0) {
+        Py_DECREF(frame);
+        return NULL;
+    }
+    PyObject *top = Py_NewRef(PyTuple_GET_ITEM(frame, 0));
+    Py_DECREF(frame);
+    return top;
+}
+
+PyObject *
+ctxcore_stack_top_or(PyObject *op, PyObject *empty)
+{
+    StackObject *self = (StackObject *)op;
+    PyObject *frame = stack_frame(self);
+    if (frame == NULL) {
+        return NULL;
+    }
+    if (frame == Py_None) {
+        Py_DECREF(frame);
+        return Py_NewRef(empty);
+    }
+    PyObject *top = Py_NewRef(PyTuple_GET_ITEM(frame, 0));
+    Py_DECREF(frame);
+    return top;
+}
+
+static PyObject *
+stack_get_top(PyObject *op, void *Py_UNUSED(closure))
+{
+    return ctxcore_stack_top_or(op, Py_None);
+}
+
+static PyObject *
+stack_bind(PyObject *op, PyObject *args)
+{
+    StackObject *self = (StackObject *)op;
+    PyObject *slot, *marker, *var;
+    if (!PyArg_ParseTuple(args, "OOO:_ctxcore_bind", &slot, &marker, &var)) {
+        return NULL;
+    }
+    if (self->get != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "a LocalStack is bound once");
+        return NULL;
+    }
+    if (var != Py_None && !PyContextVar_CheckExact(var)) {
+        PyErr_SetString(PyExc_TypeError, "var must be a ContextVar or None");
+        return NULL;
+    }
+    PyObject *get = PyObject_GetAttrString(slot, "get");
+    if (get == NULL) {
+        return NULL;
+    }
+    PyObject *set = PyObject_GetAttrString(slot, "set");
+    if (set == NULL) {
+        Py_DECREF(get);
+        return NULL;
+    }
+    self->var = var == Py_None ? NULL : Py_NewRef(var);
+    self->slot = Py_NewRef(slot);
+    self->marker = Py_NewRef(marker);
+    self->set = set;
+    self->get = get;
+    Py_RETURN_NONE;
+}
+
+static int
+stack_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    StackObject *self = (StackObject *)op;
+    Py_VISIT(self->var);
+    Py_VISIT(self->get);
+    Py_VISIT(self->set);
+    Py_VISIT(self->slot);
+    Py_VISIT(self->marker);
+    return 0;
+}
+
+static int
+stack_clear(PyObject *op)
+{
+    StackObject *self = (StackObject *)op;
+    Py_CLEAR(self->get);  /* first: it marks the object bound (see local_clear) */
+    Py_CLEAR(self->var);
+    Py_CLEAR(self->set);
+    Py_CLEAR(self->slot);
+    Py_CLEAR(self->marker);
+    return 0;
+}
+
+static void
+stack_dealloc(PyObject *op)
+{
+    StackObject *self = (StackObject *)op;
+    PyObject_GC_UnTrack(op);
+    if (self->weaklist != NULL) {
+        PyObject_ClearWeakRefs(op);
+    }
+    stack_clear(op);
+    Py_TYPE(op)->tp_free(op);
+}
+
+static PyMethodDef stack_methods[] = {
+    {"push", stack_push, METH_O, "Push ``obj`` onto the current ident's stack."},
+    {"pop", stack_pop, METH_NOARGS,
+     "Remove and return the top item, or return ``None`` if the stack is empty."},
+    {"_ctxcore_bind", stack_bind, METH_VARARGS,
+     "Give a new LocalStack its slot, marker and ContextVar (or None), once."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef stack_getset[] = {
+    {"top", stack_get_top, NULL, "The top item, or ``None`` if the stack is empty.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef stack_members[] = {
+    {"_get", T_OBJECT, offsetof(StackObject, get), READONLY, "slot.get"},
+    {"_set", T_OBJECT, offsetof(StackObject, set), READONLY, "slot.set"},
+    {"_slot", T_OBJECT, offsetof(StackObject, slot), READONLY, "the slot"},
+    {"_marker", T_OBJECT, offsetof(StackObject, marker), READONLY, "marks this stack's frames"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+PyTypeObject ctxcore_StackBaseType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ctxcore.local._speedups.StackBase",
+    .tp_basicsize = sizeof(StackObject),
+    .tp_dealloc = stack_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The C push, pop and top of ctxcore's compiled LocalStack.",
+    .tp_traverse = stack_traverse,
+    .tp_clear = stack_clear,
+    .tp_weaklistoffset = offsetof(StackObject, weaklist),
+    .tp_methods = stack_methods,
+    .tp_members = stack_members,
+    .tp_getset = stack_getset,
+    .tp_new = PyType_GenericNew,
+};
