@@ -86,6 +86,28 @@ def call1(loops: int, func: Callable[[Any], Any], arg: Any) -> float:
     return perf_counter() - t0
 
 
+def call_values(loops: int, func: Callable[[Any], Any]) -> float:
+    """``func(1)`` ... ``func(10)`` a turn: each call gets another value than the last.
+
+    For setters (``ContextVar.set``): setting the value already held changes nothing
+    and costs less than a real write, so a write's floor is measured with new values.
+    """
+    it = range(loops)
+    t0 = perf_counter()
+    for _ in it:
+        func(1)
+        func(2)
+        func(3)
+        func(4)
+        func(5)
+        func(6)
+        func(7)
+        func(8)
+        func(9)
+        func(10)
+    return perf_counter() - t0
+
+
 def push_pop(loops: int, push: Callable[[Any], Any], pop: Callable[[], Any]) -> float:
     """A push and a pop, five pairs a turn (``INNER // 2``; time is per pair)."""
     it = range(loops)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+import functools
 from typing import Any
 
 from bench import loops
@@ -11,7 +13,10 @@ from bench.suites._base import Case, Goal, Impl
 TITLE = "LocalStack"
 DESCRIPTION = (
     "A push followed by a pop (one pair per operation), and a read of .top. "
-    "'(python)' rows: the pure-Python fallback, in the same run."
+    "'(python)' rows: the pure-Python fallback, in the same run. 'two ContextVar.set' "
+    "is the floor of a pair under a ContextVar: a push publishes the new top and a pop "
+    "the one below, each a set that copies contexts must not see (werkzeug's pair makes "
+    "the same two sets, plus its list copies)."
 )
 
 
@@ -35,6 +40,15 @@ def _push_pop(make: Any) -> Any:
         return (stack.push, stack.pop)
 
     return setup
+
+
+_VAR: contextvars.ContextVar[Any] = contextvars.ContextVar("bench.stack")
+
+
+def _two_sets() -> tuple[Any, ...]:
+    # push(item) sets the new top; pop() sets the one below again: both are C calls.
+    _VAR.set("base")
+    return (_VAR.set, functools.partial(_VAR.set, "base"))
 
 
 def _top(make: Any) -> Any:
@@ -79,6 +93,7 @@ CASES = (
             Impl(
                 "werkzeug", _push_pop(_werkzeug), loops.push_pop, needs=("werkzeug",), inner_loops=5
             ),
+            Impl("two ContextVar.set", _two_sets, loops.push_pop, inner_loops=5),
         ),
         unit="per push+pop pair",
     ),
@@ -113,5 +128,23 @@ GOALS = (
         "faster",
         3.0,
         "issue 12: push+pop at least 3x faster than werkzeug",
+    ),
+    # What bounds the goal above: werkzeug's pair over the two sets any pair makes.
+    # Below 3x here, no implementation publishing through a ContextVar can reach it.
+    Goal(
+        "push+pop",
+        "two ContextVar.set",
+        "werkzeug",
+        "faster",
+        3.0,
+        "ceiling: werkzeug's pair is at least 3x two ContextVar.set",
+    ),
+    Goal(
+        "push+pop",
+        "ctxcore context",
+        "two ContextVar.set",
+        "at_most",
+        1.3,
+        "push+pop within 1.3x its two ContextVar.set",
     ),
 )

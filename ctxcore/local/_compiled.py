@@ -160,7 +160,11 @@ class LocalStack(_speedups.StackBase, StackMethods[T], Generic[T]):
             resolve_ident(ident), None, context_var, owner="LocalStack", accepts=_is_frame
         )
         var = slot.var if isinstance(slot, ContextSlot) else None
-        _bind_stack(self, slot, _Marker(), var)
+        if isinstance(slot, GreenletSlot):
+            # Reads and in-place writes reach the greenlet's attribute straight from C.
+            _bind_stack(self, slot, _Marker(), var, slot.getcurrent, slot.key)
+        else:
+            _bind_stack(self, slot, _Marker(), var)
 
     def __call__(
         self, name: str | None = None, *, unbound_message: str | None = None

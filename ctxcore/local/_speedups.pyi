@@ -42,7 +42,15 @@ class StackBase:
     def top(self) -> Any: ...
     def push(self, obj: Any, /) -> None: ...
     def pop(self) -> Any: ...
-    def _ctxcore_bind(self, slot: Any, marker: Any, var: ContextVar[Any] | None, /) -> None: ...
+    def _ctxcore_bind(
+        self,
+        slot: Any,
+        marker: Any,
+        var: ContextVar[Any] | None,
+        getcurrent: Any = None,
+        key: str | None = None,
+        /,
+    ) -> None: ...
 
 class Lookup:
     """``Lookup(kind, source, names)()``: a proxy's current object, or UNBOUND."""

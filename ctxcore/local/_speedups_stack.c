@@ -14,6 +14,8 @@ typedef struct {
     PyObject *set;     /* slot.set: set(frame) */
     PyObject *slot;
     PyObject *marker;
+    PyObject *getcurrent;  /* greenlet slots: greenlet.getcurrent, else NULL */
+    PyObject *key;         /* greenlet slots: the attribute holding the frame */
 } StackObject;
 
 PyTypeObject ctxcore_StackBaseType;
@@ -30,6 +32,21 @@ stack_frame(StackObject *self)
     if (self->var != NULL) {
         if (PyContextVar_Get(self->var, Py_None, &frame) < 0) {
             return NULL;
+        }
+    }
+    else if (self->getcurrent != NULL) {
+        /* The slot's own get, without its Python frame: getattr(getcurrent(), key). */
+        PyObject *current = PyObject_CallNoArgs(self->getcurrent);
+        if (current == NULL) {
+            return NULL;
+        }
+        int found = optional_attr(current, self->key, &frame);
+        Py_DECREF(current);
+        if (found < 0) {
+            return NULL;
+        }
+        if (found == 0) {
+            frame = Py_NewRef(Py_None);
         }
     }
     else {
@@ -54,6 +71,23 @@ stack_publish(StackObject *self, PyObject *frame)
         PyObject *token = PyContextVar_Set(self->var, frame);
         Py_XDECREF(token);
         return token == NULL ? -1 : 0;
+    }
+    if (self->getcurrent != NULL && frame != Py_None) {
+        /* A greenlet that already holds a frame takes the new one in place; the slot's
+         * Python set handles the rest (a first frame is recorded, an empty stack
+         * deletes the attribute). */
+        PyObject *current = PyObject_CallNoArgs(self->getcurrent);
+        if (current == NULL) {
+            return -1;
+        }
+        PyObject *held = NULL;
+        int found = optional_attr(current, self->key, &held);
+        Py_XDECREF(held);
+        int rc = found <= 0 ? found : PyObject_SetAttr(current, self->key, frame);
+        Py_DECREF(current);
+        if (found != 0) {
+            return rc;
+        }
     }
     PyObject *done = PyObject_CallOneArg(self->set, frame);
     Py_XDECREF(done);
@@ -128,8 +162,14 @@ static PyObject *
 stack_bind(PyObject *op, PyObject *args)
 {
     StackObject *self = (StackObject *)op;
-    PyObject *slot, *marker, *var;
-    if (!PyArg_ParseTuple(args, "OOO:_ctxcore_bind", &slot, &marker, &var)) {
+    PyObject *slot, *marker, *var, *getcurrent = Py_None, *key = Py_None;
+    if (!PyArg_ParseTuple(args, "OOO|OO:_ctxcore_bind", &slot, &marker, &var, &getcurrent,
+                          &key)) {
+        return NULL;
+    }
+    if ((getcurrent == Py_None) != (key == Py_None)
+        || (key != Py_None && !PyUnicode_Check(key))) {
+        PyErr_SetString(PyExc_TypeError, "getcurrent and key go together; key is a str");
         return NULL;
     }
     if (self->get != NULL) {
@@ -152,6 +192,10 @@ stack_bind(PyObject *op, PyObject *args)
     self->var = var == Py_None ? NULL : Py_NewRef(var);
     self->slot = Py_NewRef(slot);
     self->marker = Py_NewRef(marker);
+    if (getcurrent != Py_None) {
+        self->getcurrent = Py_NewRef(getcurrent);
+        self->key = Py_NewRef(key);
+    }
     self->set = set;
     self->get = get;
     Py_RETURN_NONE;
@@ -166,6 +210,8 @@ stack_traverse(PyObject *op, visitproc visit, void *arg)
     Py_VISIT(self->set);
     Py_VISIT(self->slot);
     Py_VISIT(self->marker);
+    Py_VISIT(self->getcurrent);
+    Py_VISIT(self->key);
     return 0;
 }
 
@@ -178,6 +224,8 @@ stack_clear(PyObject *op)
     Py_CLEAR(self->set);
     Py_CLEAR(self->slot);
     Py_CLEAR(self->marker);
+    Py_CLEAR(self->getcurrent);
+    Py_CLEAR(self->key);
     return 0;
 }
 
@@ -198,7 +246,8 @@ static PyMethodDef stack_methods[] = {
     {"pop", stack_pop, METH_NOARGS,
      "Remove and return the top item, or return ``None`` if the stack is empty."},
     {"_ctxcore_bind", stack_bind, METH_VARARGS,
-     "Give a new LocalStack its slot, marker and ContextVar (or None), once."},
+     "Give a new LocalStack its slot, marker and ContextVar (or None), once; greenlet "
+     "slots also give getcurrent and the attribute name."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
+import greenlet
 import pytest
 
-from ctxcore import LocalProxy, LocalStack, release_local
+from ctxcore import LocalProxy, LocalStack, live_idents, release_local
 from tests.backends import Backend, Worker
 
 
@@ -67,6 +68,41 @@ def test_push_pop_top_len_items(ident: str) -> None:
     release_local(stack)
     assert stack.top is None
     assert stack.items() == []
+
+
+def test_greenlet_stacks_are_their_greenlets_own() -> None:
+    """Each greenlet's stack lives on it: pushes after the first replace the frame in
+    place, the holder is counted once, and a stack popped empty holds nothing."""
+    stack: LocalStack[Any] = LocalStack(ident="greenlet")
+    stack.push("main")
+    seen: list[Any] = []
+
+    def work(name: str) -> None:
+        seen.append(stack.top)
+        for depth in range(3):
+            stack.push((name, depth))
+            greenlet.getcurrent().parent.switch()
+        seen.append(stack.items())
+        while stack.pop() is not None:
+            pass
+
+    glets = [greenlet.greenlet(work) for _ in range(2)]
+    for index, glet in enumerate(glets):
+        glet.switch(f"g{index}")
+    assert live_idents(stack) == 3
+    for _ in range(3):
+        for glet in glets:
+            glet.switch()
+    assert seen == [
+        None,
+        None,
+        [("g0", 0), ("g0", 1), ("g0", 2)],
+        [("g1", 0), ("g1", 1), ("g1", 2)],
+    ]
+    assert all(glet.dead for glet in glets)
+    assert not any(key.startswith("_ctxcore_slot_") for glet in glets for key in vars(glet))
+    assert live_idents(stack) == 1
+    assert stack.items() == ["main"]
 
 
 def test_copied_context_keeps_the_stack_of_the_copy_time() -> None:
