@@ -31,17 +31,15 @@ from ._ident import IdentSpec, resolve_ident
 from ._local import (
     NEEDS_A_NAME,
     LocalMethods,
-    _copy_on_write_hooks,
-    _fallback,
-    _in_place_hooks,
     _is_storage_value,
     _missing,
     _released,
+    storage_parts,
 )
-from ._proxy import UNBOUND, _default_message, _hook
+from ._proxy import UNBOUND, _checked_message, _hook
 from ._slots import ContextSlot, GreenletSlot, KeyedSlot, Slot, ThreadSlot, make_slot
 from ._stack import StackMethods, _is_frame, _Marker
-from ._storage import Tracker, storage_class
+from ._storage import Tracker
 
 __all__ = ["Local", "LocalProxy", "LocalStack"]
 
@@ -89,14 +87,7 @@ class Local(_speedups.LocalBase, LocalMethods):
     ) -> Local:
         slot = make_slot(resolve_ident(ident), None, context_var, accepts=_is_storage_value)
         tracker = None if isinstance(slot, KeyedSlot) else Tracker()
-        new = storage_class(_fallback)
-        empty = new().__getitem__  # this Local's "nothing stored": never written to
-        slot.empty = empty
-        if isinstance(slot, ContextSlot):
-            assert tracker is not None
-            setter, deleter = _copy_on_write_hooks(slot, tracker, new, empty)
-        else:
-            setter, deleter = _in_place_hooks(slot, tracker, new, empty)
+        new, empty, setter, deleter = storage_parts(slot, tracker)
         # A class per Local, as in the pure-Python implementation: it carries the slot,
         # tracker and storage class that the shared methods and diagnostics read.
         namespace: dict[str, Any] = {
@@ -206,11 +197,8 @@ class LocalProxy(_speedups.ProxyBase, Generic[T]):
         *,
         unbound_message: str | None = None,
     ) -> None:
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"name must be a string, not {type(name).__name__}")
-        if unbound_message is None:
-            unbound_message = _default_message(local, name)
-        _bind_proxy(self, _make_lookup(local, name), unbound_message, local)
+        message = _checked_message(local, name, unbound_message)
+        _bind_proxy(self, _make_lookup(local, name), message, local)
 
 
 _message: Callable[[Any], str] = _speedups.ProxyBase.__dict__["_ctxcore_message"].__get__

@@ -73,7 +73,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._bodies import ClosingBody
 from ._ident import IdentSpec, describe, resolve_ident
@@ -229,16 +229,30 @@ def _in_place_hooks(
     return __setattr__, __delattr__
 
 
-def _build_class(base: type[Local], slot: Slot, tracker: Tracker | None) -> type[Local]:
-    """Create the per-Local subclass whose hooks close over ``slot``."""
+class StorageParts(NamedTuple):
+    """What a new Local's class carries: its storage class, "nothing stored", write hooks."""
+
+    new: type[Storage]
+    empty: Any
+    setattr_hook: Callable[[Local, str, Any], None]
+    delattr_hook: Callable[[Local, str], None]
+
+
+def storage_parts(slot: Slot, tracker: Tracker | None) -> StorageParts:
+    """A storage class of its own for a new Local on ``slot``, and the write hooks
+    (copy-on-write under "context", in place otherwise); sets ``slot.empty``."""
     new = storage_class(_fallback)
     empty = new().__getitem__  # this Local's "nothing stored": never written to
     slot.empty = empty
     if isinstance(slot, ContextSlot):
         assert tracker is not None
-        setattr_hook, delattr_hook = _copy_on_write_hooks(slot, tracker, new, empty)
-    else:
-        setattr_hook, delattr_hook = _in_place_hooks(slot, tracker, new, empty)
+        return StorageParts(new, empty, *_copy_on_write_hooks(slot, tracker, new, empty))
+    return StorageParts(new, empty, *_in_place_hooks(slot, tracker, new, empty))
+
+
+def _build_class(base: type[Local], slot: Slot, tracker: Tracker | None) -> type[Local]:
+    """Create the per-Local subclass whose hooks close over ``slot``."""
+    new, empty, setattr_hook, delattr_hook = storage_parts(slot, tracker)
     namespace: dict[str, Any] = {
         "__slots__": (),
         "__module__": base.__module__,

@@ -64,6 +64,13 @@ def _describe_source(source: object, name: str | None) -> str:
     return f"the result of {target}(){attr}"
 
 
+def _checked_message(source: object, name: str | None, unbound_message: str | None) -> str:
+    """Check a proxy's ``name`` and return its unbound message (given, or the default)."""
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string, not {type(name).__name__}")
+    return _default_message(source, name) if unbound_message is None else unbound_message
+
+
 def _default_message(source: object, name: str | None) -> str:
     return (
         f"Working outside of a context: nothing is bound to {_describe_source(source, name)} "
@@ -132,12 +139,9 @@ class LocalProxy(Generic[T]):
         *,
         unbound_message: str | None = None,
     ) -> None:
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"name must be a string, not {type(name).__name__}")
-        if unbound_message is None:
-            unbound_message = _default_message(local, name)
+        message = _checked_message(local, name, unbound_message)
         object.__setattr__(self, "_ctxcore_lookup", _make_lookup(local, name))
-        object.__setattr__(self, "_ctxcore_message", unbound_message)
+        object.__setattr__(self, "_ctxcore_message", message)
         object.__setattr__(self, "__wrapped__", local)
 
     def _get_current_object(self) -> T:

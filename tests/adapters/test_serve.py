@@ -203,25 +203,25 @@ def test_command_line_serves(args: tuple[str, ...]) -> None:
     assert data["app"] in ("main", "viafactory")
 
 
+def one_line_error(*args: str) -> str:
+    """Run ``python -m ctxcore *args``, expecting exit 1 and one line on stderr; return it."""
+    proc = subprocess.run(
+        ctxcore(*args), cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    return proc.stderr
+
+
 def test_serve_errors_are_one_line() -> None:
     """A refused ident is reported in one line (exit 1), and nothing listens."""
     port = free_port()
-    proc = subprocess.run(
-        ctxcore(
-            *("serve", "tests.adapters.stress:thread_app", "--server", "gevent"),
-            *("--port", str(port)),
-        ),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    stderr = one_line_error(
+        "serve", "tests.adapters.stress:thread_app", "--server", "gevent", "--port", str(port)
     )
-    assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("Error: RuntimeError: ")
-    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert "ident='context'" in proc.stderr  # the fix is named
+    assert stderr.startswith("Error: RuntimeError: ")
+    assert "ident='context'" in stderr  # the fix is named
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((HOST, port), timeout=0.5)
 
@@ -233,18 +233,8 @@ def test_a_port_in_use_is_one_line(command: str) -> None:
         taken.bind((HOST, 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = subprocess.run(
-            ctxcore(
-                *("--app", "tests.adapters.mounted:main", command, "--server", "gevent"),
-                *("--port", str(port)),
-            ),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        stderr = one_line_error(
+            *("--app", "tests.adapters.mounted:main", command, "--server", "gevent"),
+            *("--port", str(port)),
         )
-    assert proc.returncode == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("Error: OSError: "), proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert stderr.startswith("Error: OSError: "), stderr
