@@ -2,9 +2,14 @@
 
 import sqlite3
 import threading
+from datetime import datetime
 
 import click
 from ctxcore import current_app, g
+
+
+# Python 3.12 deprecates sqlite3's built-in timestamp converter: register one.
+sqlite3.register_converter("timestamp", lambda value: datetime.fromisoformat(value.decode()))
 
 
 def get_db():
