@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -156,12 +157,13 @@ def test_the_init_db_command_line(copied: Path, command: list[str], package: str
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Initialized the database."
     database = copied / "instance" / "todo.sqlite"
-    tables = sqlite3.connect(database).execute("SELECT name FROM sqlite_master").fetchall()
+    with closing(sqlite3.connect(database)) as db:  # closed: 3.13 warns on an unclosed one
+        tables = db.execute("SELECT name FROM sqlite_master").fetchall()
     assert {"user", "todo"} <= {name for (name,) in tables}
 
 
 def _fresh_database(path: Path) -> None:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         db.executescript((EXAMPLES / "todo_flask" / "schema.sql").read_text())
 
 
