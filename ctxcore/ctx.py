@@ -123,8 +123,9 @@ def _check_pop(ctx: object, stack: LocalStack[Any], token: _Token | None, stacks
 
 def _pushed_below(ctx: object, stack: LocalStack[Any]) -> bool:
     """Whether ``ctx`` (the top of ``stack``) is also pushed further down: a nested push."""
-    items = stack.items()
-    return len(items) > 1 and any(item is ctx for item in items[:-1])
+    if len(stack) < 2:  # the usual single push: no list to build
+        return False
+    return any(item is ctx for item in stack.items()[:-1])
 
 
 class AppContext:

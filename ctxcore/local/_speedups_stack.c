@@ -152,6 +152,33 @@ ctxcore_stack_top_or(PyObject *op, PyObject *empty)
     return top;
 }
 
+/* len(stack): the depth of the current ident's stack (the engine asks on every push). */
+static Py_ssize_t
+stack_length(PyObject *op)
+{
+    PyObject *frame = stack_frame((StackObject *)op);
+    if (frame == NULL) {
+        return -1;
+    }
+    Py_ssize_t depth = 0;
+    /* Frames are (item, below, marker); only the top one was type-checked, so check
+     * each one walked (a foreign value in a slot must not be read as a frame). */
+    for (PyObject *cur = frame; cur != Py_None; cur = PyTuple_GET_ITEM(cur, 1)) {
+        if (!(PyTuple_CheckExact(cur) && PyTuple_GET_SIZE(cur) == 3)) {
+            Py_DECREF(frame);
+            PyErr_SetString(PyExc_TypeError, "a LocalStack frame is not a frame");
+            return -1;
+        }
+        depth++;
+    }
+    Py_DECREF(frame);
+    return depth;
+}
+
+static PySequenceMethods stack_as_sequence = {
+    .sq_length = stack_length,
+};
+
 static PyObject *
 stack_get_top(PyObject *op, void *Py_UNUSED(closure))
 {
@@ -274,6 +301,7 @@ PyTypeObject ctxcore_StackBaseType = {
     .tp_traverse = stack_traverse,
     .tp_clear = stack_clear,
     .tp_weaklistoffset = offsetof(StackObject, weaklist),
+    .tp_as_sequence = &stack_as_sequence,
     .tp_methods = stack_methods,
     .tp_members = stack_members,
     .tp_getset = stack_getset,
