@@ -20,9 +20,11 @@ typedef struct {
 
 PyTypeObject ctxcore_StackBaseType;
 
-/* The current frame (new reference; Py_None when empty), or NULL on error. */
+/* The current frame (new reference; Py_None when empty), or NULL on error. For
+ * greenlet slots, `*current` (when given) receives the current greenlet (new
+ * reference), so a write that follows needs no second getcurrent(). */
 static PyObject *
-stack_frame(StackObject *self)
+stack_frame_at(StackObject *self, PyObject **current_out)
 {
     if (self->get == NULL) {
         PyErr_SetString(PyExc_TypeError, "this LocalStack is not initialised");
@@ -41,9 +43,15 @@ stack_frame(StackObject *self)
             return NULL;
         }
         int found = optional_attr(current, self->key, &frame);
-        Py_DECREF(current);
         if (found < 0) {
+            Py_DECREF(current);
             return NULL;
+        }
+        if (current_out != NULL) {
+            *current_out = current;
+        }
+        else {
+            Py_DECREF(current);
         }
         if (found == 0) {
             frame = Py_NewRef(Py_None);
@@ -64,30 +72,27 @@ stack_frame(StackObject *self)
     return frame;
 }
 
+static PyObject *
+stack_frame(StackObject *self)
+{
+    return stack_frame_at(self, NULL);
+}
+
+/* Make `frame` the current ident's. `current` and `held` come from the read just made
+ * (greenlet slots: the current greenlet, and whether it already holds a frame). */
 static int
-stack_publish(StackObject *self, PyObject *frame)
+stack_publish(StackObject *self, PyObject *frame, PyObject *current, int held)
 {
     if (self->var != NULL) {
         PyObject *token = PyContextVar_Set(self->var, frame);
         Py_XDECREF(token);
         return token == NULL ? -1 : 0;
     }
-    if (self->getcurrent != NULL && frame != Py_None) {
+    if (current != NULL && held && frame != Py_None) {
         /* A greenlet that already holds a frame takes the new one in place; the slot's
          * Python set handles the rest (a first frame is recorded, an empty stack
          * deletes the attribute). */
-        PyObject *current = PyObject_CallNoArgs(self->getcurrent);
-        if (current == NULL) {
-            return -1;
-        }
-        PyObject *held = NULL;
-        int found = optional_attr(current, self->key, &held);
-        Py_XDECREF(held);
-        int rc = found <= 0 ? found : PyObject_SetAttr(current, self->key, frame);
-        Py_DECREF(current);
-        if (found != 0) {
-            return rc;
-        }
+        return PyObject_SetAttr(current, self->key, frame);
     }
     PyObject *done = PyObject_CallOneArg(self->set, frame);
     Py_XDECREF(done);
@@ -98,20 +103,25 @@ static PyObject *
 stack_push(PyObject *op, PyObject *item)
 {
     StackObject *self = (StackObject *)op;
-    PyObject *below = stack_frame(self);
+    PyObject *current = NULL;
+    PyObject *below = stack_frame_at(self, &current);
     if (below == NULL) {
+        Py_XDECREF(current);
         return NULL;
     }
     PyObject *frame = PyTuple_New(3);
     if (frame == NULL) {
         Py_DECREF(below);
+        Py_XDECREF(current);
         return NULL;
     }
+    int held = below != Py_None;
     PyTuple_SET_ITEM(frame, 0, Py_NewRef(item));
     PyTuple_SET_ITEM(frame, 1, below);
     PyTuple_SET_ITEM(frame, 2, Py_NewRef(self->marker));
-    int rc = stack_publish(self, frame);
+    int rc = stack_publish(self, frame, current, held);
     Py_DECREF(frame);
+    Py_XDECREF(current);
     if (rc < 0) {
         return NULL;
     }
@@ -122,11 +132,15 @@ static PyObject *
 stack_pop(PyObject *op, PyObject *Py_UNUSED(ignored))
 {
     StackObject *self = (StackObject *)op;
-    PyObject *frame = stack_frame(self);
+    PyObject *current = NULL;
+    PyObject *frame = stack_frame_at(self, &current);
     if (frame == NULL || frame == Py_None) {
+        Py_XDECREF(current);
         return frame;
     }
-    if (stack_publish(self, PyTuple_GET_ITEM(frame, 1)) < 0) {
+    int rc = stack_publish(self, PyTuple_GET_ITEM(frame, 1), current, 1);
+    Py_XDECREF(current);
+    if (rc < 0) {
         Py_DECREF(frame);
         return NULL;
     }
