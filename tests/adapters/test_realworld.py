@@ -3,13 +3,13 @@
 One server per configuration (gunicorn gthread, gevent, uvicorn with uvloop and with
 asyncio, hypercorn), started once for the module's tests and stopped after them:
 
-* 60 concurrent clients send 300 requests mixing sqlite and SQLAlchemy routes, each
-  with a sync JSON view, an ``async def`` view and a sync streaming view. Zero errors
-  (every answer 200 with the right body, nothing raised or logged in the server), zero
-  stale SQLAlchemy sessions, and zero thread hops: all of one request's sync code
-  (hooks, view, every generator chunk, teardown) ran on one thread, and no other
-  request's sync code ran on that thread meanwhile; under ASGI that thread is not the
-  event loop's, and the ``async def`` views ran on the loop.
+* 60 concurrent clients send 60 requests (300 in the slow group) mixing sqlite and
+  SQLAlchemy routes, each with a sync JSON view, an ``async def`` view and a sync
+  streaming view. Zero errors (every answer 200 with the right body, nothing raised or
+  logged in the server), zero stale SQLAlchemy sessions, and zero thread hops: all of
+  one request's sync code (hooks, view, every generator chunk, teardown) ran on one
+  thread, and no other request's sync code ran on that thread meanwhile; under ASGI
+  that thread is not the event loop's, and the ``async def`` views ran on the loop.
 * 6 concurrent requests whose ``teardown_request`` sleeps until a ping lets it go: every
   response arrives while the teardowns sleep, all 6 sleep at once (none waits for
   another's), and the ping is answered while they sleep. Checked by what the server
@@ -32,10 +32,10 @@ import pytest
 
 from tests.adapters.realworld_apps import SEED_ROWS, expected_stream
 from tests.adapters.servers import HOST, running_server
+from tests.sizes import sizes
 
 TARGET = "tests.adapters.realworld_apps:app"
 KINDS = ("sqlite-sync", "sqlite-async", "sqlite-stream", "orm-sync", "orm-async", "orm-stream")
-PER_KIND = 50  # 300 requests in all
 CLIENTS = 60
 SLOW_REQUESTS = 6  # fewer than gunicorn's 8 threads: a thread stays free for the ping
 #: Stages that are not sync code of the request (they run on the loop under ASGI).
@@ -131,9 +131,10 @@ class Traffic:
     elapsed: float = 0.0
 
 
-async def _drive(url: str) -> Traffic:
+async def _drive(url: str, per_kind: int) -> Traffic:
     """CLIENTS concurrent clients share the requests (kinds interleaved)."""
-    plan = [(kind, f"{kind}-{n}") for n in range(PER_KIND) for kind in KINDS]
+    # Ids name the run's size too: both sizes may run against one server.
+    plan = [(kind, f"{kind}-{n}-of-{per_kind}") for n in range(per_kind) for kind in KINDS]
     traffic = Traffic(rids=[rid for _, rid in plan], kinds={rid: kind for kind, rid in plan})
     pending = list(reversed(plan))
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
@@ -273,8 +274,9 @@ def _failure(label: str, extra: dict[str, Any], found: Findings) -> str:
 
 
 @pytest.mark.timeout(60)
-def test_concurrent_sqlite_and_sqlalchemy_requests(served: Served) -> None:
-    traffic = asyncio.run(_drive(served.url))
+@pytest.mark.parametrize("per_kind", sizes(10, 50))
+def test_concurrent_sqlite_and_sqlalchemy_requests(served: Served, per_kind: int) -> None:
+    traffic = asyncio.run(_drive(served.url, per_kind))
     report = _report(served.url, traffic.rids)
     found = _examine(report, traffic.kinds, served.asgi)
     found.errors[:0] = [f"client: {problem}" for problem in traffic.errors]

@@ -1,4 +1,8 @@
-"""The benchmark suite runs end to end in smoke mode and renders its report."""
+"""The benchmark suite runs end to end in smoke mode and renders its report.
+
+The runs of the suite are in the slow group (``python -m pytest -m slow``; CI runs them
+once); its command-line checks run by default.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = bench("--smoke", "--out", str(out))
@@ -63,6 +68,7 @@ def _check_e2e(out: Path, report: str) -> None:
     assert "Load generator: wrk" in report or "Load generator: python" in report
 
 
+@pytest.mark.slow
 def test_compare_reports_ratios(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
@@ -103,6 +109,7 @@ def test_ci_has_wrk() -> None:
     assert shutil.which("wrk"), "CI must have wrk: .ci/run installs it"
 
 
+@pytest.mark.slow
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     """The HTML report loads in a real browser and produces a screenshot."""
     import os
