@@ -167,9 +167,12 @@ def _fresh_database(path: Path) -> None:
         db.executescript((EXAMPLES / "todo_flask" / "schema.sql").read_text())
 
 
+# gunicorn closes a keep-alive connection idle for 2 s: on a busy machine a user's next
+# request can meet that close (httpx does not resend a POST). Longer than any pause here.
+GUNICORN = ["-m", "gunicorn", "-w", "1", "--keep-alive", "30"]
 SERVERS = {
-    "gunicorn-gthread": ["-m", "gunicorn", "-k", "gthread", "--threads", "8", "-w", "1"],
-    "gunicorn-gevent": ["-m", "gunicorn", "-k", "gevent", "-w", "1"],
+    "gunicorn-gthread": [*GUNICORN, "-k", "gthread", "--threads", "8"],
+    "gunicorn-gevent": [*GUNICORN, "-k", "gevent"],
     "uvicorn": ["-m", "uvicorn", "--no-access-log"],
 }
 

@@ -21,12 +21,13 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=500,
         check=False,
     )
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # every suite once, e2e through real servers: minutes on a busy machine
 def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = bench("--smoke", "--out", str(out))
