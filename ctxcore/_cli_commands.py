@@ -11,19 +11,30 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from werkzeug.routing import Rule
 
 from ._cli_app import RUN_FROM_CLI
-from ._cli_group import AppGroup, pass_script_info, with_appcontext
+from ._cli_group import TopGroup, one_line, pass_script_info, with_appcontext
 from ._cli_loading import NoAppException, ScriptInfo, get_debug_flag, load_dotenv
 from .globals import current_app
 
-__all__ = ["CtxcoreGroup", "routes_command", "run_command", "shell_command"]
+if TYPE_CHECKING:
+    from .app import App
+
+__all__ = [
+    "CtxcoreGroup",
+    "interact",
+    "root_serve",
+    "routes_command",
+    "run_command",
+    "run_server",
+    "shell_command",
+]
 
 #: ``serve(app, server=..., host=..., port=..., **options)``: how ``run`` serves.
 ServeFunc = Callable[..., None]
@@ -92,11 +103,7 @@ _OPTIONS = (
 )
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-class CtxcoreGroup(AppGroup):
+class CtxcoreGroup(TopGroup):
     """The command group behind ``python -m ctxcore``: built-ins plus the app's commands.
 
     :param add_default_commands: add ``run``, ``routes`` and ``shell``.
@@ -157,7 +164,7 @@ class CtxcoreGroup(AppGroup):
         try:
             names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
         except NoAppException as exc:
-            click.echo(f"Error: {_one_line(exc.format_message())}", err=True)
+            click.echo(f"Error: {one_line(exc.format_message())}", err=True)
         return sorted(names)
 
     def make_context(
@@ -179,34 +186,6 @@ class CtxcoreGroup(AppGroup):
                 load_dotenv_defaults=self.load_dotenv,
             )
         return super().make_context(info_name, args, parent=parent, **extra)
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        """Run the command line; standalone, errors are one line on stderr (exit 2)."""
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
-        try:
-            code = super().main(args, prog_name, complete_var, False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            exc.show()
-            code = exc.exit_code
-        except click.ClickException as exc:
-            message = _one_line(exc.format_message())
-            usage = isinstance(exc, click.UsageError) and not isinstance(exc, NoAppException)
-            if usage and exc.ctx is not None:  # type: ignore[attr-defined]
-                message += f" Try '{exc.ctx.command_path} --help'."  # type: ignore[attr-defined]
-            click.echo(f"Error: {message}", err=True)
-            code = exc.exit_code
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            code = 1
-        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.command("run", short_help="Serve the app (werkzeug's development server by default).")
@@ -232,27 +211,72 @@ def run_command(
     server: str,
 ) -> None:
     """Serve the app; werkzeug's development server by default (not for production)."""
-    app = info.load_app()
+    run_server(
+        info.load_app(),
+        server=server,
+        host=host,
+        port=port,
+        reload=reload,
+        debugger=debugger,
+        threaded=with_threads,
+        serve=root_serve(),
+    )
+
+
+def root_serve() -> ServeFunc | None:
+    """The ``serve`` of the running program's top group (``None``: werkzeug only)."""
+    ctx = click.get_current_context(silent=True)
+    serve: ServeFunc | None = getattr(ctx.find_root().command, "serve", None) if ctx else None
+    return serve
+
+
+def run_server(
+    app: App,
+    *,
+    server: str,
+    host: str,
+    port: int,
+    reload: bool | None,
+    debugger: bool | None,
+    threaded: bool = True,
+    processes: int = 1,
+    serve: ServeFunc | None = None,
+    **options: Any,
+) -> None:
+    """Serve ``app`` as ``run`` does: ``runserver`` (a Manager's) comes here too.
+
+    ``reload`` and ``debugger`` default to debug mode (``app.debug`` or
+    ``CTXCORE_DEBUG``); they, ``threaded`` and ``options`` are werkzeug's
+    (``run_simple``'s), ``processes`` is werkzeug's or gunicorn's workers. ``serve`` is
+    the server adapters' (``None``: werkzeug's server only). A server or setting that
+    does not fit is a usage error; a server that cannot start (a port in use, a refused
+    ident) a one-line error.
+    """
     debug = bool(app.debug) or get_debug_flag()
-    reload = debug if reload is None else reload
-    debugger = debug if debugger is None else debugger
-    root = click.get_current_context().find_root().command
-    serve: ServeFunc | None = getattr(root, "serve", None)
-    options: dict[str, Any] = {}
     if server == "werkzeug":
-        options = {"use_reloader": reload, "use_debugger": debugger, "threaded": with_threads}
-    if serve is None:
-        if server != "werkzeug":
+        options.update(
+            use_reloader=debug if reload is None else reload,
+            use_debugger=debug if debugger is None else debugger,
+            threaded=threaded,
+            **({"processes": processes} if processes != 1 else {}),
+        )
+    elif options:
+        names = ", ".join(sorted(options))
+        raise click.UsageError(f"{names}: werkzeug's settings, not {server}'s.")
+    elif processes != 1:
+        options["workers"] = processes
+    try:
+        if serve is not None:
+            # A development command: requests are logged, as by werkzeug's own server.
+            serve(app, server=server, host=host, port=port, access_log=True, **options)
+        elif server == "werkzeug":
+            from werkzeug.serving import run_simple
+
+            run_simple(host, port, app, **options)
+        else:
             message = f"--server {server} needs the server adapters: use 'python -m ctxcore run'."
             raise click.UsageError(message)
-        from werkzeug.serving import run_simple
-
-        run_simple(host, port, app, **options)
-        return
-    try:
-        # A development command: requests are logged, as by werkzeug's own server.
-        serve(app, server=server, host=host, port=port, access_log=True, **options)
-    except ValueError as exc:
+    except ValueError as exc:  # a server or setting that does not fit
         raise click.UsageError(str(exc)) from None
     except (RuntimeError, OSError) as exc:  # a refused ident, a port in use
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
@@ -305,19 +329,29 @@ def shell_command() -> None:
     Its namespace holds ``app``, ``g``, ``current_app`` and what the app's shell context
     processors return; ``$PYTHONSTARTUP`` runs first.
     """
+    interact(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def interact(app: App, extra: dict[str, Any] | None = None, banner: str | None = None) -> None:
+    """The interactive console of ``shell``, in the active app context.
+
+    Its namespace: ``$PYTHONSTARTUP``'s names, then ``app.make_shell_context()``, then
+    ``extra``. ``banner`` replaces the default one (Python's version and the app).
+    """
     import code
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    banner = (
-        f"Python {sys.version} on {sys.platform}\nApp: {app.import_name}\n"
-        f"Instance: {app.instance_path}"
-    )
+    if banner is None:
+        banner = (
+            f"Python {sys.version} on {sys.platform}\nApp: {app.import_name}\n"
+            f"Instance: {app.instance_path}"
+        )
     namespace: dict[str, Any] = {}
     startup = os.environ.get("PYTHONSTARTUP")
     if startup and os.path.isfile(startup):
         with open(startup) as file:
             exec(compile(file.read(), startup, "exec"), namespace)
     namespace.update(app.make_shell_context())
+    namespace.update(extra or {})
     hook = getattr(sys, "__interactivehook__", None)
     if hook is not None and sys.stdin.isatty():  # history and completion for people only
         try:

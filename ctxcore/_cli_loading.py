@@ -39,6 +39,7 @@ __all__ = [
     "APP_ENV_VARS",
     "NoAppException",
     "ScriptInfo",
+    "call_factory",
     "find_best_app",
     "get_debug_flag",
     "is_app",
@@ -174,7 +175,9 @@ def _takes_no_arguments(func: Callable[..., Any]) -> bool:
     return True
 
 
-def _call_factory(func: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Any:
+def call_factory(func: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)``; its errors are a one-line :class:`NoAppException` that
+    names ``label`` (the factory) and where it failed."""
     try:
         return func(*args, **kwargs)
     except TypeError as exc:
@@ -208,7 +211,7 @@ def find_best_app(module: ModuleType) -> object:
     for name in FACTORY_NAMES:
         factory = getattr(module, name, None)
         if inspect.isfunction(factory):
-            value = _call_factory(factory, f"{module.__name__}:{name}")
+            value = call_factory(factory, f"{module.__name__}:{name}")
             if is_app(value):
                 return value
     raise NoAppException(
@@ -249,7 +252,7 @@ def _parse(module: ModuleType, spec: str) -> object:
         # object to serve itself.
         if not callable(value):
             raise NoAppException(f"{label} is not callable.")
-        value = _call_factory(value, label, *args, **kwargs)
+        value = call_factory(value, label, *args, **kwargs)
     return value
 
 

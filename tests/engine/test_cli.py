@@ -18,7 +18,6 @@ import pytest
 from ctxcore import App, Blueprint, current_app, g
 from ctxcore.cli import (
     CtxcoreGroup,
-    Manager,
     NoAppException,
     ScriptInfo,
     load_target,
@@ -310,51 +309,6 @@ def test_script_info_loads_once_and_honours_create_app() -> None:
     assert calls == [1]
     with pytest.raises(NoAppException, match="returned a int"):
         ScriptInfo(create_app=lambda: 3).load_app()
-
-
-# Manager.
-
-
-def test_manager_option_translates_argparse_declarations() -> None:
-    app = App("argparse")
-    manager = Manager(app)
-
-    @manager.option("-v", "--verbose", action="count")
-    @manager.option("--tag", action="append", dest="tags")
-    @manager.option("--color", choices=["red", "blue"], default="red")
-    @manager.option("--dry-run", action="store_true")
-    @manager.option("path")
-    def deploy(path: str, dry_run: bool, color: str, tags: tuple[str, ...], verbose: int) -> None:
-        click.echo(f"{path} {dry_run} {color} {list(tags)} {verbose}")
-
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["deploy", "/srv", "--dry-run", "--tag", "a", "--tag", "b", "-vv"])
-    assert result.output == "/srv True red ['a', 'b'] 2\n"
-    bad = runner.invoke(args=["deploy", "/srv", "--color", "green"])
-    assert bad.exit_code == 2
-    with pytest.raises(TypeError, match="unsupported argparse"):
-        manager.option("--x", const=1)(deploy)
-
-
-def test_manager_needs_an_app() -> None:
-    with pytest.raises(TypeError, match=r"needs a ctxcore\.App"):
-        Manager(object())  # type: ignore[arg-type]
-
-
-def test_manager_run_returns_the_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
-    app = App("manage")
-    manager = Manager(app)
-
-    @manager.command
-    def fail(code: int) -> int:
-        return code
-
-    assert manager.run(["fail", "4"]) == 4
-    assert manager.run(["fail", "0"]) == 0
-    assert manager.run(["nope"]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "Error: No such command 'nope'. Try 'python -m ctxcore --help'."
-    )
 
 
 # python -m ctxcore, as a subprocess.
