@@ -27,10 +27,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line: ``python -m ctxcore [--app IMPORT] COMMAND ...``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if _asks_for_gevent(args):
-        from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found]
+        from ctxcore.adapters.serve import MissingServer, require  # type: ignore[import-not-found]
+
+        try:
+            require("gevent")
+        except MissingServer as exc:  # click is not loaded yet: its one line, by hand
+            print(f"Error: {exc}", file=sys.stderr)
+            return 1
+        from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found, unused-ignore]
 
         patch()  # before the app, click, or anything they import is loaded
-    from ctxcore.adapters.serve import make_command, serve  # type: ignore[import-not-found]
+    from ctxcore.adapters.serve import make_command, serve  # type: ignore[import-not-found, unused-ignore]
     from ctxcore.cli import main as run_cli
 
     return run_cli(args, serve=serve, commands=[make_command()])

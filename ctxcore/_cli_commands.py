@@ -219,7 +219,7 @@ class CtxcoreGroup(AppGroup):
     "--server",
     default="werkzeug",
     show_default=True,
-    help="werkzeug, gevent, gunicorn, uvicorn or hypercorn (see 'serve').",
+    help="werkzeug, gevent, gunicorn, uvicorn, hypercorn or granian (see 'serve').",
 )
 @pass_script_info
 def run_command(
@@ -254,7 +254,9 @@ def run_command(
         serve(app, server=server, host=host, port=port, access_log=True, **options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    except (RuntimeError, OSError) as exc:  # a refused ident, a port in use
+    except (ImportError, OSError) as exc:  # a server not installed, a port in use
+        raise click.ClickException(str(exc)) from None
+    except RuntimeError as exc:  # a refused ident
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
 
 
