@@ -13,7 +13,7 @@ import os
 import warnings
 from typing import Any
 
-from .limits import Limits, WSGILimits, check_fields, linger, refusal
+from .limits import Limits, check_fields, limited_wsgi, linger, refusal
 
 __all__ = ["patch", "serve"]
 
@@ -55,9 +55,9 @@ def serve(
     ``limits`` (default: :meth:`Limits.from_env`) are checked on the raw header fields,
     before gevent folds them into an environ: gevent itself serves a request with two
     ``Content-Length`` fields by the first, and drops ``Content-Length`` when
-    ``Transfer-Encoding`` is there too. The app is wrapped in :class:`WSGILimits` for
-    chunked bodies. Both apply to gevent's own handler: a ``handler_class`` you pass is
-    used as it is.
+    ``Transfer-Encoding`` is there too. The app is wrapped in :class:`WSGILimits` (for
+    chunked bodies) unless it checks limits itself. A ``handler_class`` you pass is used
+    as it is, without the raw checks.
 
     ``server_options`` go to ``WSGIServer`` (``log=None`` turns the access log off).
     Where it listens is printed to stderr once the socket is bound.
@@ -84,7 +84,7 @@ def serve(
             return super().handle(sock, address)
 
     server_options.setdefault("handler_class", handler)
-    server = _Server((host, port), WSGILimits(app, limits), **server_options)
+    server = _Server((host, port), limited_wsgi(app, limits), **server_options)
     server.start()  # binds now: a port in use fails here, before the line below
     print(
         f"gevent serving on http://{host}:{server.server_port} (pid {os.getpid()}; Ctrl+C to quit)",

@@ -53,6 +53,8 @@ __all__ = [
     "check_environ",
     "check_fields",
     "check_headers",
+    "limited_asgi",
+    "limited_wsgi",
     "linger",
     "refusal",
     "send_refusal",
@@ -321,6 +323,24 @@ def linger(sock: Any, limit: int = 1 << 20, timeout: float = 1.0) -> None:
             limit -= len(data)
     except OSError:
         return
+
+
+def limited_wsgi(app: WSGIApp, limits: Limits) -> WSGIApp:
+    """``app`` within ``limits``: wrapped in :class:`WSGILimits`, unless it checks limits
+    of its own (a ``limits`` attribute: ``ContextMiddleware``, ``WSGILimits``)."""
+    if isinstance(getattr(app, "limits", None), Limits):
+        return app
+    return WSGILimits(app, limits)
+
+
+def limited_asgi(app: ASGIApp, limits: Limits, *, replace: bool = False) -> ASGIApp:
+    """``app`` within ``limits``: wrapped in :class:`ASGILimits`, unless it checks limits
+    of its own (``app.asgi``, ``ContextMiddleware``), whose limits ``replace`` sets."""
+    if isinstance(getattr(app, "limits", None), Limits):
+        if replace:
+            app.limits = limits  # type: ignore[attr-defined]
+        return app
+    return ASGILimits(app, limits)
 
 
 async def send_refusal(send: Send, status: int) -> None:

@@ -83,13 +83,23 @@ class ContextMiddleware:
         limits: Limits | None = None,
     ) -> None:
         self.app: Any = app
-        self.limits = limits or Limits.from_env()
         self.header = header
         self.generate = generate
-        # The app behind the limits' checks, built once: WSGI or ASGI, as the class.
-        self._limited: Any = (ASGILimits if _is_asgi(app) else WSGILimits)(app, self.limits)  # type: ignore[arg-type]
+        # The app behind the limits' checks: WSGI or ASGI, as this class.
+        checks: Any = ASGILimits if _is_asgi(app) else WSGILimits
+        self._limited: Any = checks(app, limits or Limits.from_env())
         self._environ_key = "HTTP_" + header.upper().replace("-", "_")
         self._asgi_key = header.lower().encode("latin-1")
+
+    @property
+    def limits(self) -> Limits:
+        """The request limits checked before the app sees a request."""
+        limits: Limits = self._limited.limits
+        return limits
+
+    @limits.setter
+    def limits(self, value: Limits) -> None:
+        self._limited.limits = value
 
     def _choose(self, incoming: str | None) -> str:
         if incoming and _VALID.fullmatch(incoming):

@@ -26,7 +26,7 @@ import sys
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from .limits import ASGILimits, Limits, WSGILimits, check_fields, linger, refusal
+from .limits import Limits, check_fields, limited_asgi, limited_wsgi, linger, refusal
 
 if TYPE_CHECKING:
     import subprocess
@@ -155,23 +155,6 @@ def _asgi_of(app: object, server: str) -> Any:
     )
 
 
-def _limited_wsgi(app: Any, limits: Limits) -> Any:
-    """``app`` checking ``limits``: wrapped, unless it checks limits itself."""
-    if isinstance(getattr(app, "limits", None), Limits):
-        return app
-    return WSGILimits(app, limits)
-
-
-def _limited_asgi(app: Any, limits: Limits, explicit: bool) -> Any:
-    """``app`` checking ``limits``: ``app.asgi`` (and ASGILimits) check their own, which
-    ``explicit`` limits replace; anything else is wrapped."""
-    if isinstance(getattr(app, "limits", None), Limits):
-        if explicit:
-            app.limits = limits
-        return app
-    return ASGILimits(app, limits)
-
-
 def _one_process(server: str, workers: int) -> None:
     if workers != 1:
         raise ValueError(
@@ -234,8 +217,8 @@ def serve(
 
         app = load_target(app)
     if server == "werkzeug":
-        entry = _limited_wsgi(_wsgi_of(app, server), limits)
-        _werkzeug(entry, limits, host, port, workers, backlog, access_log, options)
+        wsgi = limited_wsgi(_wsgi_of(app, server), limits)
+        _werkzeug(wsgi, limits, host, port, workers, backlog, access_log, options)
     elif server == "gevent":
         _one_process(server, workers)
         from .gevent import serve as gevent_serve
@@ -256,7 +239,7 @@ def serve(
             **_gunicorn_limits(limits),
             **options,
         }
-        _gunicorn(_limited_wsgi(_wsgi_of(app, server), limits), settings)
+        _gunicorn(limited_wsgi(_wsgi_of(app, server), limits), settings)
     elif server == "granian":
         _granian(app, limits, explicit, host, port, workers, loop, backlog, access_log, options)
     elif server == "uvicorn":
@@ -264,15 +247,23 @@ def serve(
         import uvicorn
 
         extra: dict[str, Any] = {"backlog": backlog} if backlog else {}
+        extra["h11_max_incomplete_event_size"] = _h11_buffer(limits)
         config = uvicorn.Config(
-            _limited_asgi(_asgi_of(app, server), limits, explicit), host=host, port=port,
+            limited_asgi(_asgi_of(app, server), limits, replace=explicit), host=host, port=port,
             loop=loop, lifespan="on", access_log=access_log, **extra, **options,
         )  # fmt: skip
         uvicorn.Server(config).run()
     else:
         _one_process(server, workers)
-        entry = _limited_asgi(_asgi_of(app, server), limits, explicit)
+        entry = limited_asgi(_asgi_of(app, server), limits, replace=explicit)
         _hypercorn(entry, host, port, loop, backlog, access_log, options)
+
+
+def _h11_buffer(limits: Limits) -> int:
+    """uvicorn's buffer for a request head under h11 (when httptools is not installed):
+    the header section's limit plus room for a long request line, so the limits' 431
+    answers first; past it, uvicorn answers 400 itself."""
+    return limits.header_size + 8192
 
 
 def _gunicorn_limits(limits: Limits) -> dict[str, int]:
@@ -387,10 +378,11 @@ def _granian(
     from granian.constants import Interfaces, Loops
 
     asgi = _serves_asgi(app)
+    entry: Any
     if asgi:
-        entry = _limited_asgi(_asgi_of(app, "granian"), limits, explicit)
+        entry = limited_asgi(_asgi_of(app, "granian"), limits, replace=explicit)
     else:
-        entry = _limited_wsgi(_wsgi_of(app, "granian"), limits)
+        entry = limited_wsgi(_wsgi_of(app, "granian"), limits)
     settings: dict[str, Any] = {
         "address": host,
         "port": port,
@@ -443,6 +435,7 @@ def command(
         return [
             *python, "uvicorn", target, "--host", host, "--port", str(port),
             "--workers", str(workers), "--loop", loop, "--lifespan", "on", *queue,
+            "--h11-max-incomplete-event-size", str(_h11_buffer(limits or Limits.from_env())),
             "--access-log" if access_log else "--no-access-log",
         ]  # fmt: skip
     if server == "hypercorn":

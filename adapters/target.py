@@ -24,16 +24,16 @@ def _entries(spec: str) -> dict[str, Any]:
     """``wsgi`` and ``asgi`` for the target ``spec``: each interface it has, within limits."""
     from ctxcore.cli import load_target
 
-    from .limits import Limits
-    from .serve import _asgi_of, _limited_asgi, _limited_wsgi, _serves_asgi, _wsgi_of
+    from .limits import Limits, limited_asgi, limited_wsgi
+    from .serve import _asgi_of, _serves_asgi, _wsgi_of
 
     app = load_target(spec)
     limits = Limits.from_env()
     entries: dict[str, Any] = {}
     if _serves_asgi(app):
-        entries["asgi"] = _limited_asgi(_asgi_of(app, "the server"), limits, explicit=False)
+        entries["asgi"] = limited_asgi(_asgi_of(app, "the server"), limits)
     if not _serves_asgi(app) or hasattr(app, "asgi"):  # an App is both
-        entries["wsgi"] = _limited_wsgi(_wsgi_of(app, "the server"), limits)
+        entries["wsgi"] = limited_wsgi(_wsgi_of(app, "the server"), limits)
     return entries
 
 
