@@ -38,6 +38,7 @@ __all__ = [
     "EXTRAS",
     "HOST",
     "SERVERS",
+    "TARGET_VAR",
     "ListenError",
     "MissingServer",
     "check_listen",
@@ -67,6 +68,8 @@ HOST = "127.0.0.1"
 #: and the kernel retries the dropped handshakes only after 1 s, 3 s, 7 s...
 DEFAULT_GEVENT_BACKLOG = 2048
 _SIMPLE_TARGET = re.compile(r"[\w.]+:[\w.]+")
+#: Names what :mod:`ctxcore.adapters.target` loads in an external server's workers.
+TARGET_VAR = "CTXCORE_SERVE_TARGET"
 
 
 def _is_asgi(app: object) -> bool:
@@ -459,8 +462,6 @@ def _exec(spec: str, app: object, settings: dict[str, Any]) -> None:
     The server imports :mod:`ctxcore.adapters.target`, which loads ``spec`` in each
     worker and applies the limits passed on in the environment.
     """
-    from .target import TARGET_VAR
-
     name = settings["server"]
     wsgi = name in WSGI_SERVERS or (name == "granian" and not _serves_asgi(app))
     if wsgi:

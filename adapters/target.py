@@ -14,10 +14,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["TARGET_VAR"]
+from .serve import TARGET_VAR
 
-#: The environment variable naming what to serve (``module:app``).
-TARGET_VAR = "CTXCORE_SERVE_TARGET"
+__all__ = ["TARGET_VAR"]
 
 
 def _entries(spec: str) -> dict[str, Any]:
