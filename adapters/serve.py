@@ -8,9 +8,10 @@ App or an ASGI callable, WSGI for a WSGI callable).
 :func:`serve` takes an App, a dispatcher (``DispatcherMiddleware`` for the WSGI servers,
 ``ASGIDispatcher`` for the ASGI ones), any WSGI or ASGI callable, or an import string,
 and runs the server in this process until it stops. ``python -m ctxcore serve
-module:app --server NAME`` execs the external servers (gunicorn, uvicorn, hypercorn)
-with equivalent arguments instead, so signals reach them directly; targets they cannot
-import themselves (a factory call) are served in-process.
+module:app --server NAME`` (:mod:`ctxcore.adapters.serve_command`) execs the external
+servers (gunicorn, uvicorn, hypercorn, granian) with equivalent arguments instead, so
+signals reach them directly; targets they cannot import themselves (a factory call) are
+served in-process.
 
 Nothing here imports a server, click or ``socket`` at module level: under gevent the
 process must be patched before any of them loads.
@@ -21,7 +22,6 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import os
-import re
 import sys
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -30,8 +30,6 @@ from .limits import Limits, check_fields, limited_asgi, limited_wsgi, linger, re
 
 if TYPE_CHECKING:
     import subprocess
-
-    import click
 
 __all__ = [
     "DEFAULT_GEVENT_BACKLOG",
@@ -42,9 +40,7 @@ __all__ = [
     "ListenError",
     "MissingServer",
     "check_listen",
-    "command",
     "free_port",
-    "make_command",
     "require",
     "serve",
     "stop_process_group",
@@ -67,7 +63,6 @@ HOST = "127.0.0.1"
 #: gevent's own default listen backlog is 128: a burst of 1,000 connects overflows it,
 #: and the kernel retries the dropped handshakes only after 1 s, 3 s, 7 s...
 DEFAULT_GEVENT_BACKLOG = 2048
-_SIMPLE_TARGET = re.compile(r"[\w.]+:[\w.]+")
 #: Names what :mod:`ctxcore.adapters.target` loads in an external server's workers.
 TARGET_VAR = "CTXCORE_SERVE_TARGET"
 
@@ -135,6 +130,11 @@ def check_listen(host: str, port: int) -> None:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ListenError(f"cannot listen on {where}: {reason}") from None
+
+
+def _serves_asgi(app: object) -> bool:
+    """Whether granian should serve ``app`` over ASGI (an App's ``asgi``, or ASGI)."""
+    return _is_asgi(app) or _is_asgi(getattr(app, "asgi", None))
 
 
 def _wsgi_of(app: object, server: str) -> Any:
@@ -400,167 +400,6 @@ def _granian(
     # loader below hands each worker the object built here.
     server = Granian("ctxcore.adapters.target:" + ("asgi" if asgi else "wsgi"), **settings)
     server.serve(target_loader=lambda: entry, wrap_loader=False)
-
-
-def command(
-    target: str,
-    server: str,
-    host: str = HOST,
-    port: int = 8000,
-    *,
-    workers: int = 1,
-    threads: int = 1,
-    worker_class: str | None = None,
-    loop: str = "asyncio",
-    backlog: int | None = None,
-    access_log: bool = False,
-    limits: Limits | None = None,
-    interface: str = "asgi",
-) -> list[str] | None:
-    """The command line of an external server for ``target``, or ``None`` for in-process
-    servers. ``target`` is what the server imports (``module:app.asgi`` for uvicorn);
-    ``interface`` is granian's (``asgi`` or ``wsgi``)."""
-    bind = f"{host}:{port}"
-    python = [sys.executable, "-m"]
-    queue = ["--backlog", str(backlog)] if backlog else []
-    if server == "gunicorn":
-        worker = worker_class or ("gthread" if threads > 1 else "sync")
-        own = _gunicorn_limits(limits or Limits.from_env())
-        return [
-            *python, "gunicorn", "--bind", bind, "--workers", str(workers),
-            "--threads", str(threads), "--worker-class", worker,
-            "--graceful-timeout", "5", *queue,
-            "--limit-request-field_size", str(own["limit_request_field_size"]),
-            "--limit-request-fields", str(own["limit_request_fields"]),
-            *(["--access-logfile", "-"] if access_log else []), target,
-        ]  # fmt: skip
-    if server == "uvicorn":
-        return [
-            *python, "uvicorn", target, "--host", host, "--port", str(port),
-            "--workers", str(workers), "--loop", loop, "--lifespan", "on", *queue,
-            "--h11-max-incomplete-event-size", str(_h11_buffer(limits or Limits.from_env())),
-            "--access-log" if access_log else "--no-access-log",
-        ]  # fmt: skip
-    if server == "hypercorn":
-        return [
-            *python, "hypercorn", target, "--bind", bind, "--workers", str(workers),
-            "--worker-class", loop, *queue,
-            *(["--access-logfile", "-"] if access_log else []),
-        ]  # fmt: skip
-    if server == "granian":
-        return [
-            *python, "granian", "--interface", interface, "--host", host,
-            "--port", str(port), "--workers", str(workers), "--loop", loop, *queue,
-            "--access-log" if access_log else "--no-access-log", target,
-        ]  # fmt: skip
-    return None
-
-
-def _exec(spec: str, app: object, settings: dict[str, Any]) -> None:
-    """Replace this process with the external server for ``spec``, if it has one.
-
-    The server imports :mod:`ctxcore.adapters.target`, which loads ``spec`` in each
-    worker and applies the limits passed on in the environment.
-    """
-    name = settings["server"]
-    wsgi = name in WSGI_SERVERS or (name == "granian" and not _serves_asgi(app))
-    if wsgi:
-        _wsgi_of(app, name)
-    else:
-        _asgi_of(app, name)
-    interface = "wsgi" if wsgi else "asgi"
-    external = command(f"ctxcore.adapters.target:{interface}", interface=interface, **settings)
-    if external is None:
-        return
-    os.environ.update((settings["limits"] or Limits.from_env()).to_env())
-    os.environ[TARGET_VAR] = spec
-    sys.stdout.flush()
-    os.execv(sys.executable, external)  # signals now go to the server
-
-
-def _serves_asgi(app: object) -> bool:
-    """Whether granian should serve ``app`` over ASGI (an App's ``asgi``, or ASGI)."""
-    return _is_asgi(app) or _is_asgi(getattr(app, "asgi", None))
-
-
-def make_command() -> click.Command:
-    """The ``serve`` command of ``python -m ctxcore`` (a click command)."""
-    import click
-
-    from ctxcore.cli import ScriptInfo, load_target
-
-    defaults = Limits()
-    size = click.IntRange(1)
-
-    @click.command("serve", short_help="Serve the app with a real server.")
-    @click.argument("target", required=False, metavar="[module:app]")
-    @click.option("--server", type=click.Choice(SERVERS), default="werkzeug", show_default=True)
-    @click.option("--host", default=HOST, show_default=True)
-    @click.option("--port", type=int, default=8000, show_default=True)
-    @click.option(
-        "--workers", type=int, default=1,
-        help="Processes (gunicorn, uvicorn, hypercorn, granian).",
-    )  # fmt: skip
-    @click.option("--threads", type=int, default=1, help="Threads per gunicorn worker (gthread).")
-    @click.option(
-        "--worker-class",
-        type=click.Choice(("sync", "gthread", "gevent")),
-        help="gunicorn's worker class (default: gthread with --threads > 1, else sync).",
-    )
-    @click.option("--loop", type=click.Choice(("asyncio", "uvloop")), default="asyncio",
-                  help="The ASGI servers' event loop.")  # fmt: skip
-    @click.option("--backlog", type=click.IntRange(1), default=None,
-                  help=f"Listen backlog (gevent's here: {DEFAULT_GEVENT_BACKLOG}).")  # fmt: skip
-    @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
-    @click.option("--max-body-size", type=size, envvar="CTXCORE_MAX_BODY_SIZE",
-                  help=f"Largest request body, bytes [{defaults.body_size}].")  # fmt: skip
-    @click.option("--max-header-size", type=size, envvar="CTXCORE_MAX_HEADER_SIZE",
-                  help=f"Largest header section, bytes [{defaults.header_size}].")  # fmt: skip
-    @click.option("--max-header-fields", type=size, envvar="CTXCORE_MAX_HEADER_FIELDS",
-                  help=f"Most header fields [{defaults.header_fields}].")  # fmt: skip
-    @click.pass_obj
-    def serve_command(
-        info: ScriptInfo | None,
-        /,
-        target: str | None,
-        max_body_size: int | None,
-        max_header_size: int | None,
-        max_header_fields: int | None,
-        **settings: Any,
-    ) -> None:
-        """Serve TARGET (default: --app) with --server until stopped.
-
-        gunicorn, uvicorn, hypercorn and granian replace this process, so signals reach
-        them.
-        """
-        spec = target or (info.import_path() if info is not None else None)
-        try:
-            settings["limits"] = Limits(
-                body_size=max_body_size or defaults.body_size,
-                header_size=max_header_size or defaults.header_size,
-                header_fields=max_header_fields or defaults.header_fields,
-            )
-            server = settings["server"]
-            require(server, settings["loop"], settings["worker_class"])
-            if server == "gevent":
-                from .gevent import patch
-
-                patch()  # before the app's module loads (python -m ctxcore has already)
-            check_listen(settings["host"], settings["port"])
-            app = load_target(spec) if spec else info.load_app() if info else None
-            if app is None:
-                raise click.UsageError("serve needs a target: 'serve module:app' or --app")
-            if spec and _SIMPLE_TARGET.fullmatch(spec):
-                _exec(spec, app, settings)
-            serve(app, **settings)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
-        except (ImportError, OSError) as exc:  # not installed, cannot listen
-            raise click.ClickException(str(exc)) from None
-        except RuntimeError as exc:  # a refused ident
-            raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
-
-    return serve_command
 
 
 def free_port(host: str = HOST) -> int:

@@ -37,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found, unused-ignore]
 
         patch()  # before the app, click, or anything they import is loaded
-    from ctxcore.adapters.serve import make_command, serve  # type: ignore[import-not-found, unused-ignore]
+    from ctxcore.adapters.serve import serve  # type: ignore[import-not-found, unused-ignore]
+    from ctxcore.adapters.serve_command import make_command  # type: ignore[import-not-found]
     from ctxcore.cli import main as run_cli
 
     return run_cli(args, serve=serve, commands=[make_command()])
