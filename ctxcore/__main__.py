@@ -31,10 +31,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     adapters (a plain ``python manage.py`` hands such a command over to this)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if _asks_for_gevent(args):
-        from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found]
+        from ctxcore.adapters.serve import MissingServer, require  # type: ignore[import-not-found]
+
+        try:
+            require("gevent")
+        except MissingServer as exc:  # click is not loaded yet: its one line, by hand
+            print(f"Error: {exc}", file=sys.stderr)
+            return 1
+        from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found, unused-ignore]
 
         patch()  # before the app, click, or anything they import is loaded
-    from ctxcore.adapters.serve import make_command, serve  # type: ignore[import-not-found]
+    from ctxcore.adapters.serve import serve  # type: ignore[import-not-found, unused-ignore]
+    from ctxcore.adapters.serve_command import make_command  # type: ignore[import-not-found]
 
     if args[:1] == ["--script"]:
         from ctxcore.cli import run_script

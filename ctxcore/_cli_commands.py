@@ -198,7 +198,7 @@ class CtxcoreGroup(TopGroup):
     "--server",
     default="werkzeug",
     show_default=True,
-    help="werkzeug, gevent, gunicorn, uvicorn or hypercorn (see 'serve').",
+    help="werkzeug, gevent, gunicorn, uvicorn, hypercorn or granian (see 'serve').",
 )
 @pass_script_info
 def run_command(
@@ -278,7 +278,9 @@ def run_server(
             raise click.UsageError(message)
     except ValueError as exc:  # a server or setting that does not fit
         raise click.UsageError(str(exc)) from None
-    except (RuntimeError, OSError) as exc:  # a refused ident, a port in use
+    except (ImportError, OSError) as exc:  # a server not installed, a port in use
+        raise click.ClickException(str(exc)) from None
+    except RuntimeError as exc:  # a refused ident
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
 
 

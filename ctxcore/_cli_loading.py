@@ -23,6 +23,7 @@ import inspect
 import os
 import re
 import sys
+import sysconfig
 import traceback
 from collections.abc import Callable
 from types import ModuleType
@@ -125,14 +126,39 @@ def prepare_import(path: str) -> str:
     return ".".join(reversed(names))
 
 
+def _library_folders() -> tuple[str, ...]:
+    """Folders whose code is not the user's: the standard library, installed packages,
+    and ctxcore itself."""
+    paths = sysconfig.get_paths()
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    folders = {os.path.realpath(paths[name]) for name in names if name in paths}
+    folders.add(os.path.dirname(os.path.realpath(__file__)))
+    return tuple(os.path.join(folder, "") for folder in folders)
+
+
 def _where(exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
+    """`` (file.py:line)``: where the user's code raised ``exc``.
+
+    The innermost frame of the user's own files, not of the library that raised: an app
+    module calling ``json.loads`` on a bad file points at the call, not ``decoder.py``.
+    """
     if isinstance(exc, SyntaxError) and exc.filename:
-        return f" ({os.path.basename(exc.filename)}:{exc.lineno})"
+        return f" ({_shown(exc.filename)}:{exc.lineno})"
+    frames = traceback.extract_tb(exc.__traceback__)
     if not frames:
         return ""
-    last = frames[-1]
-    return f" ({os.path.basename(last.filename)}:{last.lineno})"
+    library = _library_folders()
+    for frame in reversed(frames):
+        path = frame.filename
+        if not path.startswith("<") and not os.path.realpath(path).startswith(library):
+            return f" ({_shown(path)}:{frame.lineno})"
+    return f" ({_shown(frames[-1].filename)}:{frames[-1].lineno})"
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the working directory when it is inside it, else its name."""
+    relative = os.path.relpath(os.path.realpath(path))
+    return os.path.basename(path) if relative.startswith(os.pardir) else relative
 
 
 def _import(module_name: str, raise_if_not_found: bool) -> ModuleType | None:

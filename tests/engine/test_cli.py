@@ -87,6 +87,10 @@ def create_app(env="prod", debug=False):
 
 BROKEN = {
     "raises.py": "import os\nx = 1 / 0\n",
+    "readsjson.py": "import json\n\nsettings = json.loads('{not json')\n",
+    "jsonfactory.py": (
+        "import json\nfrom ctxcore import App\n\ndef create_app():\n    json.loads('x')\n"
+    ),
     "imports.py": "import no_such_dependency_xyz\n",
     "badfactory.py": (
         "from ctxcore import App\n\ndef create_app():\n    raise KeyError('DATABASE_URL')\n"
@@ -396,6 +400,10 @@ def test_app_run_under_the_command_line_does_not_block(project: Path) -> None:
     [
         (["--app", "no_such_module", "routes"], 2, "Could not import 'no_such_module'"),
         (["--app", "raises", "routes"], 2, "ZeroDivisionError: division by zero (raises.py:2)"),
+        # Where the app's own code raised, not the standard library frame below it.
+        (["--app", "readsjson", "routes"], 2, "line 1 column 2 (char 1) (readsjson.py:3)"),
+        (["--app", "jsonfactory", "routes"], 2, "raised JSONDecodeError: Expecting value"),
+        (["--app", "jsonfactory", "routes"], 2, "(jsonfactory.py:5)"),
         (["--app", "imports", "routes"], 2, "No module named 'no_such_dependency_xyz'"),
         (["--app", "badfactory", "routes"], 2, "raised KeyError: 'DATABASE_URL'"),
         (["--app", "factory:create_app(1, 2, 3)", "whoami"], 2, "could not be called"),
