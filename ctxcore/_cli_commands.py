@@ -22,6 +22,7 @@ from ._cli_app import RUN_FROM_CLI
 from ._cli_group import AppGroup, pass_script_info, with_appcontext
 from ._cli_loading import NoAppException, ScriptInfo, get_debug_flag, load_dotenv
 from .globals import current_app
+from .helpers import get_load_dotenv
 
 __all__ = ["CtxcoreGroup", "routes_command", "run_command", "shell_command"]
 
@@ -170,7 +171,7 @@ class CtxcoreGroup(AppGroup):
         """The root context, holding the :class:`ScriptInfo` commands load the app from."""
         # The app's module may call app.run() outside a __main__ guard: make it a no-op.
         os.environ[RUN_FROM_CLI] = "true"
-        if self.load_dotenv:
+        if self.load_dotenv and get_load_dotenv():
             load_dotenv()
         if "obj" not in extra and "obj" not in self.context_settings:
             extra["obj"] = ScriptInfo(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .helpers import DEBUG_ENV_VARS, get_debug_flag
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APP_ENV_VARS",
+    "DEBUG_ENV_VARS",
     "NoAppException",
     "ScriptInfo",
     "find_best_app",
@@ -50,7 +52,6 @@ __all__ = [
 
 #: Where the app is named when ``--app`` is not given, first found wins.
 APP_ENV_VARS = ("CTXCORE_APP", "FLASK_APP")
-DEBUG_ENV_VARS = ("CTXCORE_DEBUG", "FLASK_DEBUG")
 FACTORY_NAMES = ("create_app", "make_app")
 
 
@@ -69,15 +70,6 @@ def _as_app(value: object) -> object:
     if not is_app(value) and is_app(inner) and getattr(value, "is_manager", False):
         return inner
     return value
-
-
-def get_debug_flag() -> bool:
-    """Whether ``CTXCORE_DEBUG`` (or ``FLASK_DEBUG``) asks for debug mode."""
-    for name in DEBUG_ENV_VARS:
-        value = os.environ.get(name)
-        if value:
-            return value.lower() not in ("0", "false", "no")
-    return False
 
 
 def load_dotenv(path: str | os.PathLike[str] | None = None) -> bool:

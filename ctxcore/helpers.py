@@ -21,12 +21,17 @@ if TYPE_CHECKING:
     from .wrappers import Response
 
 __all__ = [
+    "DEBUG_ENV_VARS",
+    "SKIP_DOTENV_ENV_VARS",
     "abort",
     "after_this_request",
     "copy_current_request_context",
     "flash",
+    "get_debug_flag",
     "get_flashed_messages",
+    "get_load_dotenv",
     "get_root_path",
+    "get_template_attribute",
     "has_app_context",
     "has_request_context",
     "jsonify",
@@ -39,6 +44,51 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Where debug mode is asked for, first set wins (Flask's name too, so a moved app's
+#: environment keeps working).
+DEBUG_ENV_VARS = ("CTXCORE_DEBUG", "FLASK_DEBUG")
+#: Where loading ``.env``/``.flaskenv`` is turned off, first set wins.
+SKIP_DOTENV_ENV_VARS = ("CTXCORE_SKIP_DOTENV", "FLASK_SKIP_DOTENV")
+
+
+def _first_env(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def get_debug_flag() -> bool:
+    """Whether ``CTXCORE_DEBUG`` (or ``FLASK_DEBUG``) asks for debug mode."""
+    value = _first_env(DEBUG_ENV_VARS)
+    return value is not None and value.lower() not in ("0", "false", "no")
+
+
+def get_load_dotenv(default: bool = True) -> bool:
+    """Whether to load ``.env`` files: ``default``, unless ``CTXCORE_SKIP_DOTENV`` (or
+    ``FLASK_SKIP_DOTENV``) is set, which turns loading off unless it is ``0``/``false``/``no``.
+    """
+    value = _first_env(SKIP_DOTENV_ENV_VARS)
+    if value is None:
+        return default
+    return value.lower() in ("0", "false", "no")
+
+
+def get_template_attribute(template_name: str, attribute: str) -> Any:
+    """A macro or variable a template exports, to call from Python.
+
+    ``get_template_attribute("_macros.html", "hello")("World")`` calls the macro
+    ``hello`` of ``_macros.html``.
+    """
+    ctx = top_app_context()
+    if ctx is None:
+        raise RuntimeError(
+            "get_template_attribute() needs an active app: call it while handling a "
+            "request, or inside 'with app.app_context():'."
+        )
+    return getattr(ctx.app.jinja_env.get_template(template_name).module, attribute)
 
 
 def has_request_context() -> bool:

@@ -22,17 +22,25 @@ from werkzeug.wrappers import Request
 
 if TYPE_CHECKING:
     from ._cli_group import CliRunner
+    from ._cli_group import CliRunner as FlaskCliRunner
     from .app import App
     from .ctx import AppContext, RequestContext
     from .sessions import SessionMixin
 
-__all__ = ["PRESERVE_CONTEXT_KEY", "CliRunner", "EnvironBuilder", "TestClient"]
+__all__ = [
+    "PRESERVE_CONTEXT_KEY",
+    "CliRunner",
+    "EnvironBuilder",
+    "FlaskCliRunner",
+    "FlaskClient",
+    "TestClient",
+]
 
 
 def __getattr__(name: str) -> Any:
     # CliRunner subclasses click's runner: imported on first use, so that importing the
     # app (which imports this module for TestClient) does not load click.
-    if name == "CliRunner":
+    if name in ("CliRunner", "FlaskCliRunner"):
         from ._cli_group import CliRunner
 
         return CliRunner
@@ -191,3 +199,8 @@ class TestClient(Client):
             ctx.request.path,
             response.headers.getlist("Set-Cookie"),
         )
+
+
+#: Flask's name for :class:`TestClient` (``flask.testing.FlaskClient`` after
+#: ``ctxcore.patch_flask()``).
+FlaskClient = TestClient
