@@ -24,7 +24,14 @@ from ._cli_loading import NoAppException, ScriptInfo, get_debug_flag, load_doten
 from .globals import current_app
 from .helpers import get_load_dotenv
 
-__all__ = ["CtxcoreGroup", "routes_command", "run_command", "shell_command"]
+__all__ = [
+    "CtxcoreGroup",
+    "get_version",
+    "routes_command",
+    "run_command",
+    "shell_command",
+    "version_option",
+]
 
 #: ``serve(app, server=..., host=..., port=..., **options)``: how ``run`` serves.
 ServeFunc = Callable[..., None]
@@ -51,7 +58,8 @@ def _set_env_file(ctx: click.Context, param: click.Parameter, value: str | None)
     return value
 
 
-def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+def get_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``'s callback: print the Python, ctxcore and Werkzeug versions, exit."""
     if not value or ctx.resilient_parsing:
         return
     from importlib.metadata import version
@@ -62,6 +70,16 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     )
     ctx.exit()
 
+
+#: The ``--version`` option (Flask's name): add it to a group of your own.
+version_option = click.Option(
+    ["--version"],
+    help="Show the Python, ctxcore and Werkzeug versions.",
+    expose_value=False,
+    callback=get_version,
+    is_flag=True,
+    is_eager=True,
+)
 
 # Ordered: --env-file is read before --app names a module that may need its values.
 _OPTIONS = (
@@ -128,7 +146,7 @@ class CtxcoreGroup(AppGroup):
                     is_flag=True,
                     expose_value=False,
                     is_eager=True,
-                    callback=_show_version,
+                    callback=get_version,
                     help="Show the Python, ctxcore and Werkzeug versions.",
                 )
             )

@@ -41,6 +41,7 @@ __all__ = [
     "DEBUG_ENV_VARS",
     "NoAppException",
     "ScriptInfo",
+    "find_app_by_string",
     "find_best_app",
     "get_debug_flag",
     "is_app",
@@ -254,6 +255,18 @@ def locate_object(module_name: str, name: str | None, raise_if_not_found: bool =
     if name is None:
         return find_best_app(module)
     return _as_app(_parse(module, name))
+
+
+def find_app_by_string(module: ModuleType, app_name: str) -> App:
+    """The App ``app_name`` names in ``module``: an attribute, or a factory call with
+    literal arguments (``"create_app('dev')"``). Raises :class:`NoAppException`."""
+    value = _as_app(_parse(module, app_name))
+    if not is_app(value):
+        raise NoAppException(
+            f"{module.__name__}:{app_name} is a {type(value).__name__}, not a ctxcore App."
+        )
+    found: App = value  # type: ignore[assignment]
+    return found
 
 
 def locate_app(module_name: str, name: str | None, raise_if_not_found: bool = True) -> App | None:

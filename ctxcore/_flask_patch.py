@@ -99,13 +99,24 @@ NOT_PROVIDED: dict[str, frozenset[str]] = {
     "flask.config": frozenset({"T"}),
     "flask.ctx": frozenset({"F"}),
     "flask.views": frozenset({"F"}),
-    # The engine's request flow provides these (public context objects).
-    "flask.globals": frozenset({"app_ctx", "request_ctx"}),
-    # Flask's command line parameter types for `flask run`'s TLS options, its version
-    # option and banner: `python -m ctxcore run` has its own options.
-    "flask.cli": frozenset(
-        {"CertParamType", "SeparatedPathType", "cli", "get_version", "show_server_banner"}
-        | {"version_option"}
+    # `flask run`'s TLS and reloader path types and its banner: `python -m ctxcore run`
+    # has its own options. `cli`, Flask's ready-made group: ctxcore.cli.main() builds it.
+    "flask.cli": frozenset({"CertParamType", "SeparatedPathType", "cli", "show_server_banner"}),
+    # Type variables of the I/O-free core's signatures, and its helpers (the engine's
+    # sansio split provides the modules these live in).
+    "flask.sansio.app": frozenset(
+        {"T_shell_context_processor", "T_teardown", "T_template_filter", "T_template_global"}
+        | {"T_template_test"}
+    ),
+    "flask.sansio.blueprints": frozenset(
+        {"DeferredSetupFunction", "T_after_request", "T_before_request", "T_error_handler"}
+        | {"T_teardown", "T_template_context_processor", "T_template_filter"}
+        | {"T_template_global", "T_template_test", "T_url_defaults", "T_url_value_preprocessor"}
+    ),
+    "flask.sansio.scaffold": frozenset(
+        {"T_after_request", "T_before_request", "T_error_handler", "T_route"}
+        | {"T_teardown", "T_template_context_processor", "T_url_defaults"}
+        | {"T_url_value_preprocessor", "find_package", "setupmethod"}
     ),
 }
 
@@ -138,11 +149,55 @@ def _endpoint_from_view_func(view_func: Callable[..., Any]) -> str:
     return view_func.__name__
 
 
-#: Private helpers of Flask's that published extensions import by name.
-_EXTRAS: dict[str, dict[str, Any]] = {
-    "flask.helpers": {"_endpoint_from_view_func": _endpoint_from_view_func},
-    "flask.sansio.scaffold": {"_endpoint_from_view_func": _endpoint_from_view_func},
+def _view_func_names() -> dict[str, Any]:
+    return {"_endpoint_from_view_func": _endpoint_from_view_func}
+
+
+def _context_proxies() -> dict[str, Any]:
+    """``app_ctx`` and ``request_ctx``: proxies to the active contexts (Flask-SQLAlchemy
+    scopes its sessions by ``app_ctx``, Flask-Limiter keeps state on ``request_ctx``)."""
+    from ._stacks import top_app_context, top_request_context
+    from .local import UNBOUND, LocalProxy
+
+    def app_ctx() -> Any:
+        ctx = top_app_context()
+        return UNBOUND if ctx is None else ctx
+
+    def request_ctx() -> Any:
+        ctx = top_request_context()
+        return UNBOUND if ctx is None else ctx
+
+    return {
+        "app_ctx": LocalProxy(
+            app_ctx,
+            unbound_message="Working outside of application context: no app context "
+            "is active here (push one with 'with app.app_context():').",
+        ),
+        "request_ctx": LocalProxy(
+            request_ctx,
+            unbound_message="Working outside of request context: no request context is "
+            "active here (use 'with app.test_request_context():' in tests or scripts).",
+        ),
+    }
+
+
+#: Names a ``flask`` view supplies when its ctxcore module lacks them: private helpers
+#: of Flask's that published extensions import by name, and names the engine does not
+#: have yet (a module that gains one is used instead).
+_EXTRAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "flask.globals": _context_proxies,
+    "flask.helpers": _view_func_names,
+    "flask.sansio.scaffold": _view_func_names,
 }
+_extras_made: dict[str, dict[str, Any]] = {}
+
+
+def _extras(flask_name: str) -> dict[str, Any]:
+    made = _extras_made.get(flask_name)
+    if made is None:
+        make = _EXTRAS.get(flask_name)
+        made = _extras_made[flask_name] = {} if make is None else make()
+    return made
 
 
 _ABSENT = object()
@@ -158,26 +213,25 @@ class FlaskModule(ModuleType):
         submodule = f"{flask_name}.{name}"
         if submodule in MODULES:
             return importlib.import_module(submodule)
-        extras = _EXTRAS.get(flask_name, {})
-        if name in extras:
-            value = extras[name]
-        else:
-            target = self.__ctxcore_target__
-            # Flask's name first: a module that provides it under Flask's name wins over
-            # the rename (flask.sansio.app.App once ctxcore.sansio.app exists).
-            value = getattr(target, name, _ABSENT)
-            renamed = RENAMES.get((flask_name, name))
-            if value is _ABSENT and renamed is not None:
-                value = getattr(target, renamed, _ABSENT)
-            if value is _ABSENT:
-                raise _missing(flask_name, name, target)
+        target = self.__ctxcore_target__
+        # Flask's name first: a module that provides it under Flask's name wins over
+        # the rename (flask.sansio.app.App once ctxcore.sansio.app exists) and over
+        # the extras.
+        value = getattr(target, name, _ABSENT)
+        renamed = RENAMES.get((flask_name, name))
+        if value is _ABSENT and renamed is not None:
+            value = getattr(target, renamed, _ABSENT)
+        if value is _ABSENT and not name.startswith("__"):
+            value = _extras(flask_name).get(name, _ABSENT)
+        if value is _ABSENT:
+            raise _missing(flask_name, name, target)
         if not name.startswith("__"):
             setattr(self, name, value)
         return value
 
     def __dir__(self) -> list[str]:
         target = self.__ctxcore_target__
-        names = set(super().__dir__()) | set(_EXTRAS.get(self.__name__, ()))
+        names = set(super().__dir__()) | set(_extras(self.__name__))
         if target is not None:
             names |= set(dir(target))
         names |= {flask for (module, flask) in RENAMES if module == self.__name__}

@@ -34,11 +34,20 @@ from typing import Any, TypeVar
 
 import click
 
-from ._cli_commands import CtxcoreGroup, ServeFunc, routes_command, run_command, shell_command
+from ._cli_commands import (
+    CtxcoreGroup,
+    ServeFunc,
+    get_version,
+    routes_command,
+    run_command,
+    shell_command,
+    version_option,
+)
 from ._cli_group import AppGroup, pass_script_info, with_appcontext
 from ._cli_loading import (
     NoAppException,
     ScriptInfo,
+    find_app_by_string,
     find_best_app,
     get_debug_flag,
     load_dotenv,
@@ -48,6 +57,7 @@ from ._cli_loading import (
     split_import_path,
 )
 from .app import App
+from .helpers import get_load_dotenv
 
 __all__ = [
     "AppGroup",
@@ -56,8 +66,11 @@ __all__ = [
     "Manager",
     "NoAppException",
     "ScriptInfo",
+    "find_app_by_string",
     "find_best_app",
     "get_debug_flag",
+    "get_load_dotenv",
+    "get_version",
     "load_dotenv",
     "load_target",
     "locate_app",
@@ -67,6 +80,7 @@ __all__ = [
     "routes_command",
     "run_command",
     "shell_command",
+    "version_option",
     "with_appcontext",
 ]
 
