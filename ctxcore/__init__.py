@@ -55,7 +55,7 @@ _LAZY = {
     "SecureCookieSessionInterface": ".sessions",
     "SessionInterface": ".sessions",
     "SessionMixin": ".sessions",
-    "abort": "werkzeug.exceptions",
+    "abort": ".helpers",
     "after_this_request": ".helpers",
     "appcontext_popped": ".signals",
     "appcontext_pushed": ".signals",
@@ -72,7 +72,7 @@ _LAZY = {
     "jsonify": ".helpers",
     "make_response": ".helpers",
     "message_flashed": ".signals",
-    "redirect": "werkzeug.utils",
+    "redirect": ".helpers",
     "request": ".globals",
     "request_finished": ".signals",
     "request_started": ".signals",
@@ -97,9 +97,6 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from werkzeug.exceptions import abort as abort
-    from werkzeug.utils import redirect as redirect
-
     from ._flask_patch import is_flask_patched as is_flask_patched
     from ._flask_patch import patch_flask as patch_flask
     from ._flask_patch import patched_flask as patched_flask
@@ -113,6 +110,7 @@ if TYPE_CHECKING:
     from .globals import g as g
     from .globals import request as request
     from .globals import session as session
+    from .helpers import abort as abort
     from .helpers import after_this_request as after_this_request
     from .helpers import copy_current_request_context as copy_current_request_context
     from .helpers import flash as flash
@@ -122,6 +120,7 @@ if TYPE_CHECKING:
     from .helpers import has_request_context as has_request_context
     from .helpers import jsonify as jsonify
     from .helpers import make_response as make_response
+    from .helpers import redirect as redirect
     from .helpers import send_file as send_file
     from .helpers import send_from_directory as send_from_directory
     from .helpers import stream_with_context as stream_with_context

@@ -8,10 +8,10 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from werkzeug.exceptions import abort
-from werkzeug.utils import redirect
+from werkzeug.exceptions import abort as _werkzeug_abort
+from werkzeug.utils import redirect as _werkzeug_redirect
 
 from ._stacks import top_app_context, top_request_context
 from .local import copy_current_context
@@ -99,6 +99,32 @@ def has_request_context() -> bool:
 def has_app_context() -> bool:
     """Tell whether an app context is active for the current ident."""
     return top_app_context() is not None
+
+
+def abort(code: int | Response, *args: Any, **kwargs: Any) -> NoReturn:
+    """Raise the HTTP error for ``code`` (or the given response), as Flask's ``abort``.
+
+    Goes through the current app's ``aborter`` when the app has one (so an app's own
+    error classes for codes are used), else through werkzeug's.
+    """
+    ctx = top_app_context()
+    aborter = getattr(ctx.app, "aborter", None) if ctx is not None else None
+    if aborter is not None:
+        aborter(code, *args, **kwargs)
+    _werkzeug_abort(code, *args, **kwargs)
+
+
+def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
+    """A response redirecting to ``location``, as Flask's ``redirect``.
+
+    Built by the current app's ``redirect`` method when the app has one (so an app can
+    change how redirects are made), else by werkzeug's.
+    """
+    ctx = top_app_context()
+    make = getattr(ctx.app, "redirect", None) if ctx is not None else None
+    if make is not None:
+        return make(location, code=code)  # type: ignore[no-any-return]
+    return _werkzeug_redirect(location, code=code, Response=Response)  # type: ignore[return-value]
 
 
 def _require_request(what: str) -> RequestContext:
