@@ -124,7 +124,7 @@ async def shop(base: str, name: str, index: int, outcome: Outcome) -> None:
 
 
 #: Requests one shopper sends (``shop`` checks each).
-REQUESTS_PER_SHOPPER = 22
+REQUESTS_PER_SHOPPER = 21
 
 
 def run_shoppers(bases: list[str], count: int, prefix: str = "user") -> Outcome:

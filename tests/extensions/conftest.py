@@ -11,8 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 import ctxcore
-
-from .redis_server import MISSING, RedisServer, redis_server_binary, running_redis
+from tests.redis_server import RedisServer
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -21,16 +20,8 @@ def _flask_is_ctxcore() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """One redis-server for the session's extension tests (each test uses its own keys)."""
-    if redis_server_binary() is None:
-        pytest.skip(MISSING)
-    with running_redis() as server:
-        yield server
-
-
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:
+    """The session's redis-server, emptied for this test."""
     redis_server.command("FLUSHALL")
     return redis_server.url
