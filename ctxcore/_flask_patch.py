@@ -28,11 +28,11 @@ for the block and puts them back after.
 
 from __future__ import annotations
 
+import _thread
 import importlib
 import importlib.abc
 import importlib.machinery
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
@@ -303,7 +303,7 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 
 _FINDER = _Finder()
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # _thread: gevent may patch threading after this
 
 
 def _flask_module_names() -> list[str]:
