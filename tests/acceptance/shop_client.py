@@ -131,10 +131,15 @@ def run_shoppers(bases: list[str], count: int, prefix: str = "user") -> Outcome:
     """``count`` shoppers at once, spread over ``bases`` (one server each, or several)."""
     outcome = Outcome()
 
+    async def one(index: int) -> None:
+        name = f"{prefix}{index}"
+        try:
+            await shop(bases[index % len(bases)], name, index, outcome)
+        except httpx.HTTPError as exc:  # a dropped connection is a failure like any other
+            outcome.failures.append(f"{name}: {type(exc).__name__}: {exc}")
+
     async def main() -> None:
-        await asyncio.gather(
-            *(shop(bases[i % len(bases)], f"{prefix}{i}", i, outcome) for i in range(count))
-        )
+        await asyncio.gather(*(one(i) for i in range(count)))
 
     asyncio.run(main())
     return outcome
