@@ -125,10 +125,6 @@ class FlaskNameNotProvided(ImportError):
     """A name of Flask's that ctxcore does not provide, asked for through ``flask``."""
 
 
-def _targets(flask_name: str) -> tuple[str, ...]:
-    return MODULES[flask_name]
-
-
 def _import_first(candidates: Sequence[str]) -> ModuleType | None:
     for candidate in candidates:
         try:
@@ -239,12 +235,12 @@ class FlaskModule(ModuleType):
 
     def __repr__(self) -> str:
         target = self.__ctxcore_target__
-        shown = "nothing yet" if target is None else target.__name__
+        shown = "no ctxcore module" if target is None else target.__name__
         return f"<module {self.__name__!r} (ctxcore.patch_flask(): {shown})>"
 
 
 def _missing(flask_name: str, name: str, target: ModuleType | None) -> Exception:
-    where = "nothing" if target is None else target.__name__
+    where = "no ctxcore module" if target is None else target.__name__
     if name in NOT_PROVIDED.get(flask_name, ()):
         return FlaskNameNotProvided(
             f"{flask_name}.{name}: Flask has it, ctxcore does not provide it (after "
@@ -262,7 +258,7 @@ def _missing(flask_name: str, name: str, target: ModuleType | None) -> Exception
 class _Loader(importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         module = FlaskModule(spec.name)
-        target = _import_first(_targets(spec.name))
+        target = _import_first(MODULES[spec.name])
         module.__ctxcore_target__ = target
         module.__doc__ = target.__doc__ if target is not None else None
         if target is not None and hasattr(target, "__file__"):

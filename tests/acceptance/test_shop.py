@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import importlib
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -64,14 +63,6 @@ def test_the_port_changes_imports_and_adds_the_patch_line() -> None:
     ]
     assert "+import ctxcore" in changed
     assert "-from flask import Flask" in changed
-
-
-@pytest.fixture
-def copied(tmp_path: Path) -> Path:
-    """The examples in a temporary folder (their instance folders go there too)."""
-    target = tmp_path / "examples"
-    shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__pycache__", "instance"))
-    return target
 
 
 @pytest.fixture(params=PACKAGES)
