@@ -136,7 +136,9 @@ def run_shoppers(bases: list[str], count: int, prefix: str = "user") -> Outcome:
         try:
             await shop(bases[index % len(bases)], name, index, outcome)
         except httpx.HTTPError as exc:  # a dropped connection is a failure like any other
-            outcome.failures.append(f"{name}: {type(exc).__name__}: {exc}")
+            sent = exc.request if isinstance(exc, httpx.RequestError) else None
+            where = f" on {sent.method} {sent.url.path}" if sent is not None else ""
+            outcome.failures.append(f"{name}: {type(exc).__name__}{where}: {exc}")
 
     async def main() -> None:
         await asyncio.gather(*(one(i) for i in range(count)))

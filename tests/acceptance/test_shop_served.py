@@ -78,12 +78,16 @@ def environment(
     }
 
 
-# gunicorn restarts a worker silent for --timeout seconds (30 by default): on a busy
-# 2-CPU machine 50 shoppers' sqlite writes queue long enough to reach that.
+# One client process drives 50 shoppers: on a busy 2-CPU machine a shopper's next request
+# can leave more than gunicorn's 2 s (uvicorn's 5 s) after the last answer, and a server
+# closing that idle keep-alive connection as the client reuses it drops the request (seen
+# as "Server disconnected without sending a response"; gone with a longer keep-alive).
+# gunicorn also restarts a worker silent for --timeout seconds (30 by default).
+GUNICORN = ["-m", "gunicorn", "--keep-alive", "60", "--timeout", "120"]
 SERVERS = {
-    "gunicorn-gthread": ["-m", "gunicorn", "-k", "gthread", "--threads", "8", "--timeout", "120"],
-    "gunicorn-gevent": ["-m", "gunicorn", "-k", "gevent", "--timeout", "120"],
-    "uvicorn": ["-m", "uvicorn", "--no-access-log"],
+    "gunicorn-gthread": [*GUNICORN, "-k", "gthread", "--threads", "8"],
+    "gunicorn-gevent": [*GUNICORN, "-k", "gevent"],
+    "uvicorn": ["-m", "uvicorn", "--no-access-log", "--timeout-keep-alive", "60"],
 }
 
 
