@@ -80,7 +80,7 @@ def package(request: pytest.FixtureRequest, copied: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def app(package: Any, tmp_path: Path) -> Any:
+def app(package: Any, tmp_path: Path) -> Iterator[Any]:
     app = package.create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shop.sqlite'}"}
     )
@@ -88,7 +88,9 @@ def app(package: Any, tmp_path: Path) -> Any:
     for command in (["db", "upgrade"], ["seed"]):
         result = runner.invoke(args=command)
         assert result.exit_code == 0, (result.output, result.exception)
-    return app
+    yield app
+    with app.app_context():  # closed: Python 3.13 warns about collected sqlite connections
+        app.extensions["sqlalchemy"].engine.dispose()
 
 
 def csrf_token(client: Any, url: str) -> str:

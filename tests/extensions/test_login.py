@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import ctxcore
 
 
@@ -69,6 +71,9 @@ def test_logout_user_logs_out() -> None:
     assert client.get("/who").get_json() == {"anonymous": True}
 
 
+# Flask-Login 0.6.3 dates the remember cookie with datetime.utcnow(), deprecated since
+# Python 3.12 (the same under Flask).
+@pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning")
 def test_the_remember_cookie_logs_in_a_new_session() -> None:
     app = make_app()
     client = app.test_client()
