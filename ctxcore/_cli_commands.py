@@ -22,18 +22,21 @@ from ._cli_app import RUN_FROM_CLI
 from ._cli_group import TopGroup, one_line, pass_script_info, with_appcontext
 from ._cli_loading import NoAppException, ScriptInfo, get_debug_flag, load_dotenv
 from .globals import current_app
+from .helpers import get_load_dotenv
 
 if TYPE_CHECKING:
     from .app import App
 
 __all__ = [
     "CtxcoreGroup",
+    "get_version",
     "interact",
     "root_serve",
     "routes_command",
     "run_command",
     "run_server",
     "shell_command",
+    "version_option",
 ]
 
 #: ``serve(app, server=..., host=..., port=..., **options)``: how ``run`` serves.
@@ -61,7 +64,8 @@ def _set_env_file(ctx: click.Context, param: click.Parameter, value: str | None)
     return value
 
 
-def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+def get_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``'s callback: print the Python, ctxcore and Werkzeug versions, exit."""
     if not value or ctx.resilient_parsing:
         return
     from importlib.metadata import version
@@ -72,6 +76,16 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     )
     ctx.exit()
 
+
+#: The ``--version`` option (Flask's name): add it to a group of your own.
+version_option = click.Option(
+    ["--version"],
+    help="Show the Python, ctxcore and Werkzeug versions.",
+    expose_value=False,
+    callback=get_version,
+    is_flag=True,
+    is_eager=True,
+)
 
 # Ordered: --env-file is read before --app names a module that may need its values.
 _OPTIONS = (
@@ -134,7 +148,7 @@ class CtxcoreGroup(TopGroup):
                     is_flag=True,
                     expose_value=False,
                     is_eager=True,
-                    callback=_show_version,
+                    callback=get_version,
                     help="Show the Python, ctxcore and Werkzeug versions.",
                 )
             )
@@ -177,7 +191,7 @@ class CtxcoreGroup(TopGroup):
         """The root context, holding the :class:`ScriptInfo` commands load the app from."""
         # The app's module may call app.run() outside a __main__ guard: make it a no-op.
         os.environ[RUN_FROM_CLI] = "true"
-        if self.load_dotenv:
+        if self.load_dotenv and get_load_dotenv():
             load_dotenv()
         if "obj" not in extra and "obj" not in self.context_settings:
             extra["obj"] = ScriptInfo(

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .helpers import DEBUG_ENV_VARS, get_debug_flag
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
@@ -38,9 +39,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APP_ENV_VARS",
+    "DEBUG_ENV_VARS",
     "NoAppException",
     "ScriptInfo",
     "call_factory",
+    "find_app_by_string",
     "find_best_app",
     "get_debug_flag",
     "is_app",
@@ -52,7 +55,6 @@ __all__ = [
 
 #: Where the app is named when ``--app`` is not given, first found wins.
 APP_ENV_VARS = ("CTXCORE_APP", "FLASK_APP")
-DEBUG_ENV_VARS = ("CTXCORE_DEBUG", "FLASK_DEBUG")
 FACTORY_NAMES = ("create_app", "make_app")
 
 
@@ -71,15 +73,6 @@ def _as_app(value: object) -> object:
     if not is_app(value) and is_app(inner) and getattr(value, "is_manager", False):
         return inner
     return value
-
-
-def get_debug_flag() -> bool:
-    """Whether ``CTXCORE_DEBUG`` (or ``FLASK_DEBUG``) asks for debug mode."""
-    for name in DEBUG_ENV_VARS:
-        value = os.environ.get(name)
-        if value:
-            return value.lower() not in ("0", "false", "no")
-    return False
 
 
 def load_dotenv(path: str | os.PathLike[str] | None = None) -> bool:
@@ -291,6 +284,18 @@ def locate_object(module_name: str, name: str | None, raise_if_not_found: bool =
     if name is None:
         return find_best_app(module)
     return _as_app(_parse(module, name))
+
+
+def find_app_by_string(module: ModuleType, app_name: str) -> App:
+    """The App ``app_name`` names in ``module``: an attribute, or a factory call with
+    literal arguments (``"create_app('dev')"``). Raises :class:`NoAppException`."""
+    value = _as_app(_parse(module, app_name))
+    if not is_app(value):
+        raise NoAppException(
+            f"{module.__name__}:{app_name} is a {type(value).__name__}, not a ctxcore App."
+        )
+    found: App = value  # type: ignore[assignment]
+    return found
 
 
 def locate_app(module_name: str, name: str | None, raise_if_not_found: bool = True) -> App | None:

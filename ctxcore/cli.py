@@ -41,14 +41,17 @@ import click
 from ._cli_commands import (
     CtxcoreGroup,
     ServeFunc,
+    get_version,
     routes_command,
     run_command,
     shell_command,
+    version_option,
 )
 from ._cli_group import AppGroup, exit_code, pass_script_info, with_appcontext
 from ._cli_loading import (
     NoAppException,
     ScriptInfo,
+    find_app_by_string,
     find_best_app,
     get_debug_flag,
     load_dotenv,
@@ -69,6 +72,7 @@ from ._cli_script import (
     prompt_choices,
     prompt_pass,
 )
+from .helpers import get_load_dotenv
 
 __all__ = [
     "AppGroup",
@@ -82,8 +86,11 @@ __all__ = [
     "ScriptInfo",
     "Server",
     "Shell",
+    "find_app_by_string",
     "find_best_app",
     "get_debug_flag",
+    "get_load_dotenv",
+    "get_version",
     "load_dotenv",
     "load_target",
     "locate_app",
@@ -98,6 +105,7 @@ __all__ = [
     "run_command",
     "run_script",
     "shell_command",
+    "version_option",
     "with_appcontext",
 ]
 
