@@ -33,8 +33,8 @@ flask-script's :class:`Command`, :class:`Option`, :class:`Shell` and :class:`Ser
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -109,6 +109,8 @@ __all__ = [
     "with_appcontext",
 ]
 
+#: A decorated function's type (Flask's ``flask.cli.F``, for code that imports it).
+F = TypeVar("F", bound=Callable[..., Any])
 #: Flask's name for the top group, so ``cli = FlaskGroup(create_app=...)`` scripts move.
 FlaskGroup = CtxcoreGroup
 PROG = "python -m ctxcore"
