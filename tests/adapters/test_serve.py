@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -323,9 +324,15 @@ def test_serve_from_code_names_the_missing_extra() -> None:
 def test_gevent_says_where_it_listens() -> None:
     port = free_port()
     cmd = ctxcore("serve", "tests.adapters.stress:app", "--server", "gevent", "--port", str(port))
+    line = f"gevent serving on http://{HOST}:{port} "
     with started(cmd, port) as log:
-        said = log.read_text(errors="replace")
-    assert f"gevent serving on http://{HOST}:{port} " in said
+        # It listens a moment before it says so: wait (bounded) for the line.
+        deadline = time.monotonic() + 10
+        while line not in (said := log.read_text(errors="replace")):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    assert line in said
 
 
 def test_serve_limits_from_code() -> None:
