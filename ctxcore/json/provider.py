@@ -151,11 +151,13 @@ class DefaultJSONProvider(JSONProvider):
 class _FastJSONProvider(DefaultJSONProvider):
     """:class:`DefaultJSONProvider` through a faster library, same documents.
 
-    Compact and 2-space indented output (what responses use) comes from the fast
-    library when it can serialize the value itself; anything else — objects that need
-    ``default``, other keyword arguments, other separators — is the standard library's.
-    Parsing goes to the fast library, with the standard library's fallbacks (see
-    :mod:`ctxcore.json`).
+    ``dumps(obj)``, compact output (``separators=(",", ":")``, what responses use) and
+    2-space indented output come from the fast library when it can write the value as
+    the standard library would; ``dumps(obj)`` is then compact (the standard provider
+    separates with ``", "`` and ``": "``: the same document, other whitespace).
+    Anything else — objects that need ``default``, NaN and infinities, other keyword
+    arguments, other separators — is the standard library's. Parsing goes to the fast
+    library, with the standard library's fallbacks (see :mod:`ctxcore.json`).
     """
 
     def __init__(self, app: Any = None) -> None:
@@ -170,17 +172,26 @@ class _FastJSONProvider(DefaultJSONProvider):
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """Serialize ``obj``: the fast library when it can, else the standard one."""
-        indent = kwargs.get("indent")
-        compact = kwargs.get("separators") == (",", ":") and indent is None
-        if (compact or indent == 2) and kwargs.keys() <= {"separators", "indent"}:
-            text = self._fast(obj, indent)
-            if text is not None:
-                return text
-        return super().dumps(obj, **kwargs)
+        if not kwargs:
+            text = self._fast(obj, None)
+        elif kwargs.keys() <= {"separators", "indent"} and _fast_layout(kwargs):
+            text = self._fast(obj, kwargs.get("indent"))
+        else:
+            text = None
+        return super().dumps(obj, **kwargs) if text is None else text
 
     def loads(self, s: str | bytes | bytearray, **kwargs: Any) -> Any:
         """Parse with the fast library (the standard one for keywords it lacks)."""
         return self._loads(s, **kwargs)
+
+
+def _fast_layout(kwargs: dict[str, Any]) -> bool:
+    """Whether ``separators``/``indent`` ask for a layout the fast libraries write:
+    compact, or indented by 2 with the standard separators."""
+    indent, separators = kwargs.get("indent"), kwargs.get("separators")
+    if indent is None:
+        return separators == (",", ":")
+    return indent == 2 and separators is None
 
 
 class UJSONProvider(_FastJSONProvider):
@@ -195,7 +206,7 @@ class UJSONProvider(_FastJSONProvider):
     def _fast(self, obj: Any, indent: int | None) -> str | None:
         try:
             # ujson escapes "/" by default; the standard library does not.
-            return self.module.dumps(  # type: ignore[no-any-return]
+            out: str = self.module.dumps(
                 obj,
                 ensure_ascii=self.ensure_ascii,
                 sort_keys=self.sort_keys,
@@ -204,6 +215,10 @@ class UJSONProvider(_FastJSONProvider):
             )
         except (TypeError, OverflowError, ValueError):
             return None  # needs ``default``, or beyond what ujson writes
+        # ujson writes a NaN or infinity key as "nan", "inf" or "-inf".
+        if ('nan"' in out or 'inf"' in out) and has_non_finite(obj):
+            return None
+        return out
 
 
 class ORJSONProvider(_FastJSONProvider):
@@ -239,7 +254,8 @@ class ORJSONProvider(_FastJSONProvider):
             out: bytes = orjson.dumps(obj, option=option)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             return None
-        # orjson writes NaN and infinities as null; the standard library does not.
+        # orjson writes NaN and infinities as null; the standard library does not. Only
+        # then is the document searched (in C where the extension was built).
         if b"null" in out and has_non_finite(obj):
             return None
         return out.decode()

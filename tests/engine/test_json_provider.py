@@ -159,9 +159,8 @@ def test_fast_providers_give_the_same_documents(provider_class: Any, name: str) 
     for options in ({}, {"separators": (",", ":")}, {"indent": 2}):
         expected = json.loads(standard.dumps(value, **options))
         got = json.loads(app.json.dumps(value, **options))
-        if provider_class is UJSONProvider and name == "decimal" and options:
-            # The one difference, documented: ujson (its compact and indented output)
-            # writes Decimal as a number.
+        if provider_class is UJSONProvider and name == "decimal":
+            # The one difference, documented: ujson writes Decimal as a number.
             assert got["value"] == float(VALUES[name])
             continue
         assert got == expected
