@@ -1,8 +1,10 @@
-"""Render a report.html in headless Chromium and save a PNG: ``python -m bench.render DIR``.
+"""Render a report.html in headless Chromium and save PNGs: ``python -m bench.render DIR``.
 
 Checks the report as a reader sees it: Chromium must load the self-contained page (with
-no network: charts are inline) and write a non-empty screenshot. Needs Debian's
-``chromium`` (``apt-get install chromium``); exits 2 with a message when it is missing.
+no network: charts are inline) and write non-empty screenshots: ``report.png`` (the
+first 4000 pixels of the page, 1200 wide) and ``report-first-screen.png`` (what a
+1280 x 900 window shows first: the summary). Needs Debian's ``chromium``
+(``apt-get install chromium``); exits 2 with a message when it is missing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ FLAGS = (
     "--disable-sync",
     "--hide-scrollbars",
 )
+
+#: The screenshots written, by file name: (width, height) of the window.
+SHOTS = {"report.png": (1200, 4000), "report-first-screen.png": (1280, 900)}
 
 
 def render(
@@ -61,18 +66,20 @@ def main(argv: list[str]) -> int:
     if not report.is_file():
         print(f"error: {report} does not exist", file=sys.stderr)
         return 2
-    png = folder / "report.png"
-    try:
-        result = render(report, png)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if result.returncode != 0 or not png.is_file() or png.stat().st_size < 10_000:
-        print(
-            f"error: chromium did not render the report:\n{result.stderr[-2000:]}", file=sys.stderr
-        )
-        return 1
-    print(f"rendered {report} -> {png} ({png.stat().st_size} bytes)")
+    for png, size in SHOTS.items():
+        try:
+            result = render(report, folder / png, *size)
+        except FileNotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        path = folder / png
+        if result.returncode != 0 or not path.is_file() or path.stat().st_size < 10_000:
+            print(
+                f"error: chromium did not render the report:\n{result.stderr[-2000:]}",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"rendered {report} -> {path} ({path.stat().st_size} bytes)")
     return 0
 
 
