@@ -12,11 +12,13 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.suites._base import is_ctxcore
+
 if TYPE_CHECKING:
     from bench.report import Row
     from bench.suites._base import Case
 
-__all__ = ["log_ticks", "plain_log_ticks", "ratio_chart"]
+__all__ = ["draw_ratios", "log_ticks", "plain_log_ticks", "ratio_chart"]
 
 MIN_TICKS = 3
 MAX_TICKS = 9
@@ -51,9 +53,9 @@ def plain_log_ticks(ax: Any, which: str = "x", suffix: str = "") -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def ratio_chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path) -> Path | None:
-    """Bar chart of times relative to each case's first row (log axis for wide spreads),
-    or None without matplotlib or measurements."""
+def draw_ratios(cases: list[tuple[Case, list[Row]]]) -> Any:
+    """A matplotlib figure of times relative to each case's first row, one panel per
+    case (a log axis for wide spreads); None without matplotlib or measurements."""
     try:
         import matplotlib
 
@@ -70,7 +72,7 @@ def ratio_chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path)
     for ax, (case, rows) in zip(axes[:, 0], measured, strict=True):
         names = [row.impl for row in rows]
         ratios = [row.ratio or 0.0 for row in rows]
-        colors = ["#2b6cb0" if name.startswith("ctxcore") else "#a0aec0" for name in names]
+        colors = ["#2b6cb0" if is_ctxcore(name) else "#a0aec0" for name in names]
         ax.barh(names, ratios, color=colors)
         ax.axvline(1.0, color="#444", linewidth=0.8)
         ax.invert_yaxis()
@@ -80,6 +82,16 @@ def ratio_chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path)
             ax.set_xscale("log")
             plain_log_ticks(ax, "x", "x")
     fig.tight_layout()
+    return fig
+
+
+def ratio_chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path) -> Path | None:
+    """:func:`draw_ratios` saved as ``out/charts/<suite>.png``; None when not drawn."""
+    fig = draw_ratios(cases)
+    if fig is None:
+        return None
+    import matplotlib.pyplot as plt
+
     charts = out / "charts"
     charts.mkdir(exist_ok=True)
     path = charts / f"{suite_name}.png"
