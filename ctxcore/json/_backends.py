@@ -6,10 +6,12 @@ when ``allow_nan=False``). orjson writes each as ``null``, silently, as a value 
 a key. ujson writes them as the standard library does as values, but as ``"nan"``,
 ``"inf"`` and ``"-inf"`` as keys, even with ``allow_nan=False``. Neither gets a say:
 a document that holds one is handed to the standard library. Finding out must not
-cost what it saves, so the search runs only when the fast output shows a trace (a
-``null`` from orjson; ``nan"`` or ``inf"`` from ujson), and then in C
-(``_speedups.c``, about 1 us for a 2 KB document), or in Python (:func:`py_has_non_finite`,
-the reference) where the extension was not built or ``CTXCORE_NO_EXTENSIONS`` is set.
+cost what it saves (:func:`hides_non_finite`): the document is searched in C
+(``_speedups.c``: about 1 us for a 2 KB document, what searching the output text for a
+``null`` costs alone). Where the extension was not built or ``CTXCORE_NO_EXTENSIONS`` is
+set, the search is in Python (:func:`py_has_non_finite`, the reference, as slow as the
+standard library's dumps), so it runs only when the fast output shows a trace: a
+``null`` from orjson, ``nan"`` or ``inf"`` from ujson.
 """
 
 from __future__ import annotations
@@ -24,11 +26,16 @@ from typing import Any, Literal
 __all__ = [
     "BACKENDS",
     "ORIGINAL",
+    "ORJSON_TRACES",
+    "UJSON_TRACES",
     "fast_dumps",
     "fast_loads",
     "has_non_finite",
+    "hides_non_finite",
     "load_backend",
     "non_finite_checks",
+    "orjson_encode",
+    "orjson_options",
     "py_has_non_finite",
 ]
 
@@ -93,6 +100,21 @@ def _chosen() -> Callable[[Any], bool]:
 
 #: Whether a JSON-like value holds a NaN or an infinity (the C walk where it was built).
 has_non_finite: Callable[[Any], bool] = _chosen()
+# Only the Python walk costs more than looking for its traces in the output first.
+_TRACES_FIRST = has_non_finite is py_has_non_finite
+#: What a NaN or infinity written otherwise than the standard library writes it leaves
+#: in each library's output: orjson writes null; ujson writes "nan", "inf", "-inf" keys.
+ORJSON_TRACES = (b"null",)
+UJSON_TRACES = ('nan"', 'inf"')
+
+
+def hides_non_finite(out: Any, obj: Any, traces: tuple[Any, ...]) -> bool:
+    """Whether ``out``, a fast library's document of ``obj``, may differ from the
+    standard library's for a NaN or an infinity (``traces``: what such a one leaves)."""
+    if _TRACES_FIRST and not any(trace in out for trace in traces):
+        return False
+    return has_non_finite(obj)
+
 
 # Keywords each fast library takes as the standard library does; any other keyword
 # (or a value it cannot honour) sends the call to the standard library.
@@ -128,19 +150,40 @@ def _ujson_dumps(module: Any, std_dumps: Callable[..., str]) -> Callable[..., st
             # Not serializable, beyond 64 bits, or a NaN with allow_nan=False: the
             # standard library's answer (or its own error).
             return std_dumps(obj, **kwargs)
-        if ('nan"' in out or 'inf"' in out) and has_non_finite(obj):
+        if hides_non_finite(out, obj, UJSON_TRACES):
             return std_dumps(obj, **kwargs)  # a NaN or infinity key (module docstring)
         return out
 
     return dumps
 
 
+def orjson_options(module: Any) -> int:
+    """The options every orjson call here starts from: dates, datetimes and dataclasses
+    are handed back (to ``default``, or to the standard library, which refuses them
+    unless told how), never written in orjson's own formats."""
+    return int(module.OPT_PASSTHROUGH_DATETIME | module.OPT_PASSTHROUGH_DATACLASS)
+
+
+def orjson_encode(module: Any, obj: Any, option: int) -> bytes | None:
+    """orjson's document of ``obj``, or ``None`` when orjson cannot write it as the
+    standard library would (then the standard library must)."""
+    try:
+        out: bytes = module.dumps(obj, option=option)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        # Perhaps keys that are not str: orjson writes int, float, bool and None keys
+        # as the standard library does only when asked, and is slower then (so it is
+        # asked on a second try). Sorted, they would come in another order: 10 before 2.
+        if option & module.OPT_SORT_KEYS:
+            return None
+        try:
+            out = module.dumps(obj, option=option | module.OPT_NON_STR_KEYS)
+        except TypeError:
+            return None
+    return None if hides_non_finite(out, obj, ORJSON_TRACES) else out
+
+
 def _orjson_dumps(module: Any, std_dumps: Callable[..., str]) -> Callable[..., str]:
-    # Dates and dataclasses go to the standard library, which refuses them as it would
-    # unpatched; OPT_NON_STR_KEYS writes int, float, bool and None keys as it does.
-    base = (
-        module.OPT_NON_STR_KEYS | module.OPT_PASSTHROUGH_DATETIME | module.OPT_PASSTHROUGH_DATACLASS
-    )
+    base = orjson_options(module)
     options = {
         (sort_keys, indent): base
         | (module.OPT_SORT_KEYS if sort_keys else 0)
@@ -155,14 +198,9 @@ def _orjson_dumps(module: Any, std_dumps: Callable[..., str]) -> Callable[..., s
         ascii_only = kwargs.get("ensure_ascii", True)
         if ascii_only or indent not in (None, 2) or kwargs.keys() - _ORJSON_DUMPS:
             return std_dumps(obj, **kwargs)
-        option = options[bool(kwargs.get("sort_keys")), indent == 2]
-        try:
-            out: bytes = module.dumps(obj, option=option)
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            return std_dumps(obj, **kwargs)
-        if b"null" in out and has_non_finite(obj):
-            return std_dumps(obj, **kwargs)  # a NaN or infinity orjson wrote as null
-        return out.decode()
+        out = orjson_encode(module, obj, options[bool(kwargs.get("sort_keys")), indent == 2])
+        # None: not serializable, or a NaN or infinity orjson would write as null.
+        return std_dumps(obj, **kwargs) if out is None else out.decode()
 
     return dumps
 

@@ -22,6 +22,14 @@
 
 static const char WHERE[] = " while looking for NaN or infinity in a JSON document";
 
+/* The leaves most documents are made of: nothing to look into, no call needed. */
+static inline int
+is_plain_leaf(PyObject *obj)
+{
+    return PyUnicode_CheckExact(obj) || PyLong_CheckExact(obj) || obj == Py_None ||
+           obj == Py_True || obj == Py_False;
+}
+
 /* 1: found one; 0: none; -1: an error is set. */
 static int walk(PyObject *obj);
 
@@ -29,9 +37,11 @@ static int
 walk_array(PyObject *const *items, Py_ssize_t size)
 {
     for (Py_ssize_t i = 0; i < size; i++) {
-        int found = walk(items[i]);
-        if (found) {
-            return found;
+        if (!is_plain_leaf(items[i])) {
+            int found = walk(items[i]);
+            if (found) {
+                return found;
+            }
         }
     }
     return 0;
@@ -40,8 +50,7 @@ walk_array(PyObject *const *items, Py_ssize_t size)
 static int
 walk(PyObject *obj)
 {
-    /* The leaves most documents are made of, first. */
-    if (PyUnicode_CheckExact(obj) || PyLong_CheckExact(obj) || obj == Py_None) {
+    if (is_plain_leaf(obj)) {
         return 0;
     }
     if (PyFloat_Check(obj)) {
@@ -55,8 +64,10 @@ walk(PyObject *obj)
         Py_ssize_t pos = 0;
         PyObject *key, *value;
         while (!found && PyDict_Next(obj, &pos, &key, &value)) {
-            found = walk(key);
-            if (!found) {
+            if (!is_plain_leaf(key)) {
+                found = walk(key);
+            }
+            if (!found && !is_plain_leaf(value)) {
                 found = walk(value);
             }
         }

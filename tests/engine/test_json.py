@@ -243,20 +243,22 @@ def test_patched_orjson_writes_uuids_and_enum_members() -> None:
         json.dumps(value, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("traces_first", [False, True], ids=["c-check", "python-check"])
 @pytest.mark.parametrize(
-    ("backend", "value", "searched"),
+    ("backend", "value", "trace"),
     [
-        ("orjson", {"a": [1, 2.5, "x"]}, False),  # no null: nothing to search for
+        ("orjson", {"a": [1, 2.5, "x"]}, False),  # no null: nothing could hide there
         ("orjson", {"a": [1, 2.5, None]}, True),
         ("ujson", {"a": [1, 2.5, None]}, False),  # ujson writes non-finite values itself
         ("ujson", {"nan": 1.5}, True),  # a key that could be a NaN's
     ],
 )
-def test_patched_dumps_search_for_non_finite_floats_only_on_a_trace(
-    monkeypatch: pytest.MonkeyPatch, backend: str, value: Any, searched: bool
+def test_patched_dumps_search_the_document_at_once_in_c_or_on_a_trace_in_python(
+    monkeypatch: pytest.MonkeyPatch, traces_first: bool, backend: str, value: Any, trace: bool
 ) -> None:
-    """The document is searched only when the fast output could hide a NaN (the
-    mechanism that keeps the patch fast; its speed is the bench's json suite)."""
+    """The C search costs what looking for a trace in the output would: it runs on every
+    fast document. The Python one costs as much as the stdlib's dumps: it runs only when
+    the output shows a trace (the mechanism; the speed is the bench's json suite)."""
     from ctxcore.json import _backends
 
     calls: list[Any] = []
@@ -265,10 +267,17 @@ def test_patched_dumps_search_for_non_finite_floats_only_on_a_trace(
         calls.append(obj)
         return False
 
+    monkeypatch.setattr(_backends, "_TRACES_FIRST", traces_first)
     monkeypatch.setattr(_backends, "has_non_finite", spy)
     with cjson.patched(backend):
         json.dumps(value, ensure_ascii=False)
-    assert calls == ([value] if searched else [])
+    assert calls == ([value] if trace or not traces_first else [])
+
+
+def test_the_python_check_looks_for_traces_first() -> None:
+    from ctxcore.json import _backends
+
+    assert _backends._TRACES_FIRST is (_backends.has_non_finite is _backends.py_has_non_finite)
 
 
 def test_the_compiled_check_is_used_with_the_compiled_implementation() -> None:
@@ -342,3 +351,21 @@ def test_the_compiled_check_stops_at_a_cycle() -> None:
     cycle.append(cycle)
     with pytest.raises(RecursionError):
         check(cycle)
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+def test_patched_dumps_write_keys_that_are_not_str_as_the_stdlib_does(backend: str) -> None:
+    value = {10: "a", 2: None, 1.5: True, None: 0, False: [1]}
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert expected == '{"10":"a","2":null,"1.5":true,"null":0,"false":[1]}'
+    with cjson.patched(backend):
+        assert json.dumps(value, ensure_ascii=False) == expected
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+def test_patched_dumps_sort_integer_keys_as_numbers(backend: str) -> None:
+    """The stdlib sorts 2 before 10; orjson would sort their text, so it does not."""
+    value = {10: "a", 2: "b"}
+    with cjson.patched(backend):
+        out = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    assert out.replace(" ", "") == '{"2":"b","10":"a"}'

@@ -238,3 +238,13 @@ def test_fast_providers_leave_layouts_they_cannot_write_to_the_standard_library(
     app.config["JSON_PROVIDER"] = backend
     options = {"indent": 2, "separators": (",", ":")}
     assert app.json.dumps({"a": [1]}, **options) == '{\n  "a":[\n    1\n  ]\n}'
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+def test_fast_providers_sort_integer_keys_as_the_standard_provider(backend: str) -> None:
+    app = App(__name__)
+    app.config["JSON_PROVIDER"] = backend
+    value = {10: "a", 2: "b"}
+    expected = DefaultJSONProvider(app).dumps(value, separators=(",", ":"))
+    assert expected == '{"2":"b","10":"a"}'
+    assert app.json.dumps(value, separators=(",", ":")) == expected
