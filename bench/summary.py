@@ -9,8 +9,9 @@ added later shows up without a change to this module:
 - one row per suite: ctxcore against its strongest peer in the suite's headline case
   (``HEADLINE``, else the first case whose first row is ctxcore's and that has a peer),
   and in its weakest case when that is another one; then the suite's goals, the
-  missed ones named. The strongest peer is the fastest row that is neither ctxcore's
-  (:func:`~bench.suites._base.is_ctxcore`) nor a reference;
+  missed and the uncertain ones named with their figures. The strongest peer is the
+  fastest row that is neither ctxcore's (:func:`~bench.suites._base.is_ctxcore`) nor a
+  reference;
 - a table for each suite that declares ``rates(path)`` (e2e: requests per second),
   its cases as rows and its implementations as columns;
 - links down to each section.
@@ -81,6 +82,7 @@ class SuiteLine:
     cases: int  # how many cases compare ctxcore with a peer
     verdicts: Counter[str]
     missed: list[str]  # the missed goals, with their figures
+    uncertain: list[str]  # the goals this run cannot judge, with their figures
     failed: bool
 
     def comparisons(self) -> tuple[str, str]:
@@ -102,8 +104,8 @@ class SuiteLine:
         parts = [(MET, f"{self.verdicts[MET]} of {total} met")]
         if self.missed:
             parts.append((MISSED, "missed: " + ", ".join(self.missed)))
-        if self.verdicts[UNCERTAIN]:
-            parts.append((UNCERTAIN, f"{self.verdicts[UNCERTAIN]} {UNCERTAIN}"))
+        if self.uncertain:
+            parts.append((UNCERTAIN, f"{UNCERTAIN}: " + ", ".join(self.uncertain)))
         if self.verdicts[NOT_MEASURED]:
             parts.append(("", f"{self.verdicts[NOT_MEASURED]} {NOT_MEASURED}"))
         return parts
@@ -111,6 +113,14 @@ class SuiteLine:
     def goals(self) -> str:
         """:meth:`goal_parts` in one line."""
         return "; ".join(text for _, text in self.goal_parts())
+
+
+def _named(section: Section, verdict: str) -> list[str]:
+    return [
+        f"{result.goal.text} ({figure_text(result)})"
+        for result in section.goals
+        if result.verdict == verdict
+    ]
 
 
 def suite_line(section: Section) -> SuiteLine:
@@ -126,11 +136,8 @@ def suite_line(section: Section) -> SuiteLine:
         weakest=None if weakest is headline else weakest,
         cases=len(found),
         verdicts=Counter(result.verdict for result in section.goals),
-        missed=[
-            f"{result.goal.text} ({figure_text(result)})"
-            for result in section.goals
-            if result.verdict == MISSED
-        ],
+        missed=_named(section, MISSED),
+        uncertain=_named(section, UNCERTAIN),
         failed=section.failed,
     )
 

@@ -17,8 +17,8 @@ DESCRIPTION = (
     "ctxcore.json.patch(...) (calls the fast library cannot honour fall back to the "
     "stdlib); 'app.json' calls an App's provider (JSON_PROVIDER) as a view's jsonify "
     "does; 'endpoint' is a full in-process WSGI request to an App view returning the "
-    "bench document. Every fast path keeps the standard library's NaN and Infinity, "
-    "which costs a search only when the output holds a null (in C: about 1 us here)."
+    "bench document. Every fast path keeps the standard library's NaN and Infinity: "
+    "the document is searched for one (in C: about 1 us here)."
 )
 HEADLINE = "patched json.dumps"
 
