@@ -22,6 +22,7 @@ import pytest
 
 import ctxcore
 from tests.backends import Backend, all_backends
+from tests.redis_server import MISSING, RedisServer, redis_server_binary, running_redis
 
 
 @pytest.fixture(params=all_backends(), ids=repr)
@@ -54,3 +55,13 @@ def _default_ident_restored() -> Iterator[None]:
     after = ctxcore.get_default_ident()
     ctxcore.set_default_ident(before)
     assert after == before, f"test left the default ident set to {after!r}"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port for the session (Flask extensions'
+    Redis backends); skipped, saying so, where the binary is not installed."""
+    if redis_server_binary() is None:
+        pytest.skip(MISSING)
+    with running_redis() as server:
+        yield server
