@@ -1,9 +1,9 @@
-"""Build ctxcore's optional C extension (``ctxcore.local._speedups``).
+"""Build ctxcore's optional C extensions (``ctxcore.local._speedups``, ``ctxcore.json._speedups``).
 
-Everything else about the package is in ``pyproject.toml``. The extension is optional:
-when it cannot be compiled (no C compiler, no Python headers, PyPy) the install still
+Everything else about the package is in ``pyproject.toml``. The extensions are optional:
+when they cannot be compiled (no C compiler, no Python headers, PyPy) the install still
 succeeds with a warning, and ctxcore uses its pure-Python implementation.
-``CTXCORE_NO_EXTENSIONS=1`` at build time skips the extension altogether.
+``CTXCORE_NO_EXTENSIONS=1`` at build time skips them altogether.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def _extensions() -> list[Extension]:
             ],
             depends=["ctxcore/local/_speedups.h"],
             optional=True,
-        )
+        ),
+        Extension("ctxcore.json._speedups", sources=["ctxcore/json/_speedups.c"], optional=True),
     ]
 
 

@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 from werkzeug.wsgi import FileWrapper
 
 from .lanes import LanePool, RequestLane
+from .limits import Limits, check_headers, send_refusal
 from .relay import run_relayed
 from .types import Environ, Receive, Scope, Send
 
@@ -28,8 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ASGIAdapter", "scope_to_environ"]
 
-#: Requests larger than this are refused with 413 (override per adapter).
-MAX_BODY = 16 * 1024 * 1024
+#: Requests larger than this are refused with 413 (override per adapter, or
+#: ``CTXCORE_MAX_BODY_SIZE``: see :mod:`ctxcore.adapters.limits`).
+MAX_BODY = Limits().body_size
 #: How many requests may run sync code at once (one worker thread each).
 DEFAULT_LANES = 64
 #: Bytes per message of a file body (``send_file``, static files): each read is a hop to
@@ -88,9 +90,17 @@ def scope_to_environ(scope: Scope, body: bytes) -> Environ:
 class ASGIAdapter:
     """The ASGI 3 callable for an App (HTTP and lifespan)."""
 
-    def __init__(self, app: App, *, max_workers: int | None = None, max_body: int = MAX_BODY):
+    def __init__(
+        self,
+        app: App,
+        *,
+        max_workers: int | None = None,
+        max_body: int | None = None,
+        limits: Limits | None = None,
+    ):
         self.app = app
-        self.max_body = max_body
+        #: The request limits, checked before a request is read (:mod:`.limits`).
+        self.limits = limits or Limits.from_env(body_size=max_body)
         # One lane (worker thread) per request running sync code: see ctxcore.adapters.lanes.
         self._lanes = LanePool(max_workers or DEFAULT_LANES, name="ctxcore-asgi")
 
@@ -153,7 +163,7 @@ class ASGIAdapter:
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size > self.limits.body_size:
                 raise _TooLarge
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -161,10 +171,14 @@ class ASGIAdapter:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         self._check()
+        refused = check_headers(scope.get("headers", ()), self.limits)
+        if refused is not None:
+            await send_refusal(send, refused)
+            return
         try:
             body = await self._read_body(receive)
         except _TooLarge:
-            await _plain(send, 413, b"Request Entity Too Large\n")
+            await send_refusal(send, 413)
             return
         if body is None:
             return  # the client went away before sending its request

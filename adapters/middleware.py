@@ -20,6 +20,7 @@ from typing import Any
 
 from ctxcore.local import ContextBody, LocalProxy
 
+from .limits import ASGILimits, Limits, WSGILimits
 from .relay import run_relayed
 from .types import ASGIApp, Environ, Message, Receive, Scope, Send, StartResponse, WSGIApp
 
@@ -61,6 +62,10 @@ class ContextMiddleware:
         servers see the right interface.
     :param header: the request/response header carrying the id.
     :param generate: makes an id when the client sent none (or an unusable one).
+    :param limits: the request limits checked before the app sees a request
+        (default: :meth:`Limits.from_env`; see :mod:`ctxcore.adapters.limits`), so a
+        foreign app under a foreign server answers malformed and oversized requests as
+        every server ``serve`` starts does.
     """
 
     def __new__(cls, app: WSGIApp | ASGIApp, **options: Any) -> ContextMiddleware:
@@ -75,12 +80,26 @@ class ContextMiddleware:
         *,
         header: str = "X-Request-ID",
         generate: Callable[[], str] = _new_id,
+        limits: Limits | None = None,
     ) -> None:
         self.app: Any = app
         self.header = header
         self.generate = generate
+        # The app behind the limits' checks: WSGI or ASGI, as this class.
+        checks: Any = ASGILimits if _is_asgi(app) else WSGILimits
+        self._limited: Any = checks(app, limits or Limits.from_env())
         self._environ_key = "HTTP_" + header.upper().replace("-", "_")
         self._asgi_key = header.lower().encode("latin-1")
+
+    @property
+    def limits(self) -> Limits:
+        """The request limits checked before the app sees a request."""
+        limits: Limits = self._limited.limits
+        return limits
+
+    @limits.setter
+    def limits(self, value: Limits) -> None:
+        self._limited.limits = value
 
     def _choose(self, incoming: str | None) -> str:
         if incoming and _VALID.fullmatch(incoming):
@@ -100,7 +119,7 @@ class WSGIContextMiddleware(ContextMiddleware):
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             return start_response(status, [*headers, header], exc_info)
 
-        body = context.run(self.app, environ, start)
+        body = context.run(self._limited, environ, start)
         return ContextBody(body, context)
 
 
@@ -128,7 +147,7 @@ class ASGIContextMiddleware(ContextMiddleware):
                     message = {**message, "headers": headers}
                 await relayed(message)
 
-            await self.app(scope, receive, send_with_id)
+            await self._limited(scope, receive, send_with_id)
 
         # The app runs in its own context; the server's send is awaited out here, so a
         # server that starts the next request from send never inherits this one's values.

@@ -31,8 +31,9 @@ async def run_relayed(
     async def relayed_send(message: Message) -> None:
         # A task created inside outer.run() copies outer: that is the context the
         # server's send (and anything it starts) sees.
-        sending: Any = send(message)  # a coroutine, whatever the alias says
-        await outer.run(loop.create_task, sending)
+        # ensure_future, not create_task: granian's send returns an awaitable that is
+        # not a coroutine.
+        await outer.run(asyncio.ensure_future, send(message), loop=loop)
 
     # (3.10 has no create_task(context=): a task made inside context.run copies it.)
     await context.run(loop.create_task, handler(relayed_send))

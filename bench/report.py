@@ -1,16 +1,48 @@
-"""Turn a result folder (pyperf JSON per suite + meta.json) into report.md and report.html."""
+"""Turn a result folder (pyperf JSON per suite + meta.json) into report.md and report.html.
+
+The report opens with a summary (:mod:`bench.summary`) a person reads in one screen,
+then one section per suite: its time tables (each time ± its standard deviation, and
+its ratio to the case's first row), the suite's own tables and notes, its goals and
+reference lines (:mod:`bench.goals`), and its charts (:mod:`bench.charts`).
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from bench import summary
+from bench.charts import ratio_chart
+from bench.goals import (
+    MISSED,
+    UNCERTAIN,
+    GoalResult,
+    ReferenceResult,
+    Times,
+    check_goals,
+    check_references,
+    measured_text,
+    target_text,
+)
 from bench.suites import load
-from bench.suites._base import Case, Details, Goal, bench_name
+from bench.suites._base import Case, Details, bench_name
+
+__all__ = [
+    "Row",
+    "Section",
+    "case_rows",
+    "format_time",
+    "implementation_of",
+    "load_times",
+    "render_html",
+    "render_markdown",
+    "write_report",
+]
 
 
 @dataclass(frozen=True)
@@ -20,7 +52,30 @@ class Row:
     impl: str
     mean: float
     stdev: float | None
-    ratio: float | None  # mean / reference mean
+    ratio: float | None  # mean / the case's first row's mean
+    reference: bool = False  # a floor or baseline, not a peer (see Impl)
+
+
+@dataclass
+class Section:
+    """One suite's results, as the report shows them."""
+
+    name: str
+    suite: ModuleType
+    path: Path
+    cases: list[tuple[Case, list[Row]]]
+    goals: list[GoalResult]
+    references: list[ReferenceResult]
+    details: Details = field(default_factory=Details)
+    notes: list[str] = field(default_factory=list)
+    chart: Path | None = None
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: bool = False
+
+    @property
+    def time_tables(self) -> bool:
+        """Whether the time tables and ratio chart are shown (soak replaces them)."""
+        return bool(getattr(self.suite, "TIME_TABLES", True))
 
 
 def implementation_of(meta: dict[str, Any]) -> str:
@@ -28,18 +83,24 @@ def implementation_of(meta: dict[str, Any]) -> str:
     return str(meta["machine"].get("ctxcore_implementation", "?"))
 
 
-def _format_time(seconds: float) -> str:
+def format_time(seconds: float) -> str:
+    """A time with three significant digits and a unit (s, ms, us, ns)."""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"
     return f"{seconds / 1e-9:.3g} ns"
 
 
-def load_times(path: Path) -> dict[str, tuple[float, float | None]]:
+def _time_cell(row: Row) -> str:
+    spread = f" ± {format_time(row.stdev)}" if row.stdev else ""
+    return f"{format_time(row.mean)}{spread}"
+
+
+def load_times(path: Path) -> Times:
     """Map benchmark name to (mean, stdev) seconds from a pyperf JSON file."""
     import pyperf
 
-    times: dict[str, tuple[float, float | None]] = {}
+    times: Times = {}
     for bench in pyperf.BenchmarkSuite.load(str(path)).get_benchmarks():
         values = bench.get_values()
         stdev = bench.stdev() if len(values) > 1 else None
@@ -47,8 +108,8 @@ def load_times(path: Path) -> dict[str, tuple[float, float | None]]:
     return times
 
 
-def case_rows(case: Case, times: dict[str, tuple[float, float | None]]) -> list[Row]:
-    """The measured rows of a case; the ratio is against its first (ctxcore) row."""
+def case_rows(case: Case, times: Times) -> list[Row]:
+    """The measured rows of a case; the ratio is against its first row."""
     reference = times.get(bench_name(case, case.impls[0]))
     rows = []
     for impl in case.impls:
@@ -56,41 +117,15 @@ def case_rows(case: Case, times: dict[str, tuple[float, float | None]]) -> list[
         if measured is None:
             continue
         ratio = measured[0] / reference[0] if reference else None
-        rows.append(Row(impl.name, measured[0], measured[1], ratio))
+        rows.append(Row(impl.name, measured[0], measured[1], ratio, impl.reference))
     return rows
 
 
-def goal_results(
-    goals: tuple[Goal, ...], times: dict[str, tuple[float, float | None]]
-) -> list[dict[str, Any]]:
-    """Check each goal whose two benchmarks were measured."""
-    results = []
-    for goal in goals:
-        subject = times.get(f"{goal.case} | {goal.subject}")
-        peer = times.get(f"{goal.case} | {goal.peer}")
-        if subject is None or peer is None:
-            results.append({"goal": goal, "measured": None, "ok": None})
-            continue
-        measured, ok = goal.check(subject[0], peer[0])
-        results.append({"goal": goal, "measured": measured, "ok": ok})
-    return results
+def _ratio_header(case: Case) -> str:
+    return f"x {case.impls[0].name}"
 
 
-def _target(goal: Goal) -> str:
-    if goal.kind == "at_most":
-        return f"<= {goal.factor:g}x {goal.peer}'s time"
-    return f">= {goal.factor:g}x faster than {goal.peer}"
-
-
-def _measured(goal: Goal, measured: float | None) -> str:
-    if measured is None:
-        return "not measured"
-    if goal.kind == "at_most":
-        return f"{measured:.2f}x {goal.peer}'s time"
-    return f"{measured:.1f}x faster"
-
-
-def _reading(case: Case, rows: list[Row]) -> str:
+def _reading(rows: list[Row]) -> str:
     if len(rows) < 2:
         return ""
     ordered = sorted(rows, key=lambda row: row.mean)
@@ -106,68 +141,35 @@ def _reading(case: Case, rows: list[Row]) -> str:
     return "; ".join(parts) + "."
 
 
-def chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path) -> Path | None:
-    """Bar chart of times relative to ctxcore per case (log axis for wide spreads), or None."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    measured = [(case, rows) for case, rows in cases if rows and rows[0].ratio]
-    if not measured:
-        return None
-    fig, axes = plt.subplots(
-        len(measured), 1, figsize=(8, 1.2 + 0.45 * sum(len(r) for _, r in measured)), squeeze=False
+def build_section(name: str, out: Path, meta: dict[str, Any]) -> Section:
+    """Read one suite's results from ``out``."""
+    suite = load(name)
+    path = out / f"{name}.json"
+    times = load_times(path) if path.exists() else {}
+    notes_of = getattr(suite, "report_notes", None)
+    details_of = getattr(suite, "details", None)
+    details = details_of(path, out) if details_of is not None else Details()
+    section = Section(
+        name=name,
+        suite=suite,
+        path=path,
+        cases=[(case, case_rows(case, times)) for case in suite.CASES],
+        goals=check_goals(getattr(suite, "GOALS", ()), times),
+        references=check_references(getattr(suite, "REFERENCES", ()), times),
+        details=details,
+        notes=[*(notes_of() if notes_of is not None else []), *details.notes],
+        skipped=meta["skipped"].get(name, []),
+        failed=name in meta.get("failed", []),
     )
-    for ax, (case, rows) in zip(axes[:, 0], measured, strict=True):
-        names = [row.impl for row in rows]
-        ratios = [row.ratio or 0.0 for row in rows]
-        colors = ["#2b6cb0" if name.startswith("ctxcore") else "#a0aec0" for name in names]
-        ax.barh(names, ratios, color=colors)
-        ax.axvline(1.0, color="#444", linewidth=0.8)
-        if max(ratios) / max(min(ratios), 1e-12) > 5:  # wide spreads need a log axis
-            ax.set_xscale("log")
-        ax.invert_yaxis()
-        ax.set_title(f"{case.name}: time relative to {rows[0].impl} (lower is faster)", fontsize=9)
-        ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    charts = out / "charts"
-    charts.mkdir(exist_ok=True)
-    path = charts / f"{suite_name}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    if section.time_tables:
+        section.chart = ratio_chart(name, section.cases, out)
+    return section
 
 
 def write_report(out: Path) -> list[Path]:
     """Write report.md and report.html for the results in ``out``; return their paths."""
     meta = json.loads((out / "meta.json").read_text())
-    sections = []
-    for suite_name in meta["suites"]:
-        suite = load(suite_name)
-        path = out / f"{suite_name}.json"
-        times = load_times(path) if path.exists() else {}
-        cases = [(case, case_rows(case, times)) for case in suite.CASES]
-        if not getattr(suite, "TIME_TABLES", True):
-            cases = []  # the suite's details() replace the time tables and ratio chart
-        notes_of = getattr(suite, "report_notes", None)
-        details_of = getattr(suite, "details", None)
-        details = details_of(path, out) if details_of is not None else Details()
-        sections.append(
-            {
-                "notes": [*(notes_of() if notes_of is not None else []), *details.notes],
-                "details": details,
-                "name": suite_name,
-                "suite": suite,
-                "cases": cases,
-                "goals": goal_results(getattr(suite, "GOALS", ()), times),
-                "chart": chart(suite_name, cases, out),
-                "skipped": meta["skipped"].get(suite_name, []),
-                "failed": suite_name in meta.get("failed", []),
-            }
-        )
+    sections = [build_section(name, out, meta) for name in meta["suites"]]
     md = out / "report.md"
     md.write_text(render_markdown(meta, sections, out))
     page = out / "report.html"
@@ -175,71 +177,76 @@ def write_report(out: Path) -> list[Path]:
     return [md, page]
 
 
-def render_markdown(meta: dict[str, Any], sections: list[dict[str, Any]], out: Path) -> str:
-    lines = [
-        "# ctxcore benchmark report",
-        "",
-        f"Mode: `{meta['mode']}`; started {meta['started']}, finished {meta.get('finished', '?')}.",
-        f"Machine: {meta['machine']['platform']}, {meta['machine']['cpus']} CPUs, "
-        f"Python {meta['machine']['python']} ({meta['machine']['implementation']}); "
-        f"ctxcore implementation: {implementation_of(meta)}.",
-        "Times are pyperf means (± standard deviation) per operation; "
-        "'x ctxcore' is each time divided by the ctxcore row's "
-        "(below 1 means faster than ctxcore).",
-        "",
+def _about(meta: dict[str, Any]) -> list[str]:
+    """The run's full description and how to read the tables (below the summary)."""
+    machine = meta["machine"]
+    libraries = ", ".join(f"{k} {v}" for k, v in machine["libraries"].items() if v)
+    return [
+        f"Mode `{meta['mode']}`; started {meta['started']}, finished {meta.get('finished', '?')}.",
+        f"Machine: {machine['platform']}, {machine['cpus']} CPUs, Python {machine['python']} "
+        f"({machine['implementation']}); ctxcore implementation: {implementation_of(meta)}.",
+        f"Libraries: {libraries}.",
+        "Times are pyperf means ± standard deviation; the 'x NAME' column divides each time "
+        "by the case's first row's (below 1: faster than that row). A goal is "
+        f"'{UNCERTAIN}' when its ratio ± the two sides' spreads combined reaches "
+        "across the goal's line: this run cannot tell. A reference line bounds a goal "
+        "(a floor or a ceiling no implementation passes) and has no verdict.",
     ]
-    if meta["mode"] == "smoke":
-        lines += [
-            "> Smoke mode: one value per benchmark. These figures prove the suite runs; "
-            "they are not measurements.",
-            "",
-        ]
-    lines += [
-        "Libraries: " + ", ".join(f"{k} {v}" for k, v in meta["machine"]["libraries"].items() if v),
-        "",
-    ]
+
+
+def render_markdown(meta: dict[str, Any], sections: list[Section], out: Path) -> str:
+    """The report as Markdown (charts linked from ``out/charts``)."""
+    lines = ["# ctxcore benchmark report", "", *summary.markdown(meta, sections), ""]
+    lines += ['<a id="about"></a>', "", "## About this run", ""]
+    for paragraph in _about(meta):
+        lines += [paragraph, ""]
     for section in sections:
-        suite = section["suite"]
-        lines += [f"## {section['name']}: {suite.TITLE}", "", suite.DESCRIPTION, ""]
-        if section["failed"]:
+        suite = section.suite
+        lines += [f'<a id="{section.name}"></a>', ""]
+        lines += [f"## {section.name}: {suite.TITLE}", "", suite.DESCRIPTION, ""]
+        if section.failed:
             lines += ["**This suite failed (or found problems); see the console output.**", ""]
-        for case, rows in section["cases"]:
+        for case, rows in section.cases if section.time_tables else []:
             lines += [f"### {case.name} — `{case.title}` ({case.unit})", ""]
-            lines += ["| implementation | time | x ctxcore |", "|---|---:|---:|"]
+            lines += [f"| implementation | time | {_ratio_header(case)} |", "|---|---:|---:|"]
             for row in rows:
-                spread = f" ± {_format_time(row.stdev)}" if row.stdev else ""
                 ratio = f"{row.ratio:.2f}" if row.ratio is not None else "—"
-                lines.append(f"| {row.impl} | {_format_time(row.mean)}{spread} | {ratio} |")
-            reading = _reading(case, rows)
+                lines.append(f"| {row.impl} | {_time_cell(row)} | {ratio} |")
+            reading = _reading(rows)
             lines += ["", reading, ""] if reading else [""]
-        details: Details = section["details"]
-        for table in details.tables:
+        for table in section.details.tables:
             lines += [f"**{table.title}**", "", "| " + " | ".join(table.headers) + " |"]
             lines.append("|---|" + "---:|" * (len(table.headers) - 1))
             lines += ["| " + " | ".join(row) + " |" for row in table.rows]
             lines.append("")
-        for note in section["notes"]:
+        for note in section.notes:
             lines += [note, ""]
-        if section["goals"]:
-            lines += ["**Goals**", "", "| goal | target | measured | result |", "|---|---|---|---|"]
-            for result in section["goals"]:
-                goal = result["goal"]
-                verdict = {True: "met", False: "MISSED", None: "not measured"}[result["ok"]]
-                lines.append(
-                    f"| {goal.text} | {_target(goal)} "
-                    f"| {_measured(goal, result['measured'])} | {verdict} |"
-                )
-            lines.append("")
-        if section["skipped"]:
+        lines += _goal_lines(section)
+        if section.skipped:
             lines += [
                 "Skipped: "
-                + "; ".join(f"{s['benchmark']} ({s['reason']})" for s in section["skipped"]),
+                + "; ".join(f"{s['benchmark']} ({s['reason']})" for s in section.skipped),
                 "",
             ]
-        for path in (section["chart"], *details.charts):
+        for path in (section.chart, *section.details.charts):
             if path is not None:
-                lines += [f"![{section['name']}]({path.relative_to(out)})", ""]
+                lines += [f"![{section.name}]({path.relative_to(out)})", ""]
     return "\n".join(lines)
+
+
+def _goal_lines(section: Section) -> list[str]:
+    if not section.goals and not section.references:
+        return []
+    lines = ["**Goals**", "", "| goal | target | measured | result |", "|---|---|---|---|"]
+    for result in section.goals:
+        verdict = result.verdict.upper() if result.verdict == MISSED else result.verdict
+        lines.append(
+            f"| {result.goal.text} | {target_text(result.goal)} "
+            f"| {measured_text(result)} | {verdict} |"
+        )
+    for line in section.references:
+        lines.append(f"| *{line.reference.text}* | | {measured_text(line)} | reference |")
+    return [*lines, ""]
 
 
 def _img(path: Path | None) -> str:
@@ -249,69 +256,88 @@ def _img(path: Path | None) -> str:
     return f'<img alt="chart" src="data:image/png;base64,{data}">'
 
 
-def render_html(meta: dict[str, Any], sections: list[dict[str, Any]]) -> str:
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:1200px;margin:.8em auto;padding:0 1em;"
+    "color:#222;line-height:1.3}"
+    "h1{margin:.2em 0 .2em;font-size:1.7em}h2{margin-top:1.6em}"
+    "table{border-collapse:collapse;margin:.5em 0 1em}"
+    "td,th{border:1px solid #ccc;padding:.25em .55em;vertical-align:top}"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".missed{color:#b00;font-weight:bold}.met{color:#070}.uncertain{color:#a05a00}"
+    ".reference{color:#555;font-style:italic}"
+    "img{max-width:100%}.note{background:#fff7d6;padding:.5em}"
+    "#summary{font-size:.9em}#summary p{margin:.3em 0}#summary table{margin:.3em 0 .5em}"
+    "#summary td,#summary th{padding:.15em .45em}"
+)
+
+
+def render_html(meta: dict[str, Any], sections: list[Section]) -> str:
+    """The report as one self-contained HTML page (charts inline)."""
     esc = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>ctxcore benchmark report</title><style>",
-        "body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;"
-        "padding:0 1em;color:#222}",
-        "table{border-collapse:collapse;margin:.5em 0 1em}"
-        "td,th{border:1px solid #ccc;padding:.3em .6em}",
-        "td.num{text-align:right;font-variant-numeric:tabular-nums}.missed{color:#b00;font-weight:bold}",
-        ".met{color:#070}img{max-width:100%}.note{background:#fff7d6;padding:.5em}",
-        "</style></head><body><h1>ctxcore benchmark report</h1>",
-        f"<p>Mode <code>{esc(meta['mode'])}</code>; started {esc(meta['started'])}. "
-        f"{esc(meta['machine']['platform'])}, {meta['machine']['cpus']} CPUs, "
-        f"Python {esc(meta['machine']['python'])}; "
-        f"ctxcore implementation: {esc(implementation_of(meta))}.</p>",
+        f"<title>ctxcore benchmark report</title><style>{STYLE}</style></head><body>",
+        "<h1>ctxcore benchmark report</h1>",
+        *summary.html(meta, sections),
+        "<h2 id='about'>About this run</h2>",
+        *(f"<p>{esc(paragraph).replace('`', '')}</p>" for paragraph in _about(meta)),
     ]
-    if meta["mode"] == "smoke":
-        parts.append("<p class='note'>Smoke mode: one value per benchmark, not a measurement.</p>")
     for section in sections:
-        suite = section["suite"]
+        suite = section.suite
         parts.append(
-            f"<h2>{esc(section['name'])}: {esc(suite.TITLE)}</h2><p>{esc(suite.DESCRIPTION)}</p>"
+            f"<h2 id='{esc(section.name)}'>{esc(section.name)}: {esc(suite.TITLE)}</h2>"
+            f"<p>{esc(suite.DESCRIPTION)}</p>"
         )
-        for case, rows in section["cases"]:
+        if section.failed:
+            parts.append("<p class='note'>This suite failed (or found problems).</p>")
+        for case, rows in section.cases if section.time_tables else []:
             parts.append(f"<h3>{esc(case.name)} — <code>{esc(case.title)}</code></h3><table>")
-            parts.append("<tr><th>implementation</th><th>time</th><th>x ctxcore</th></tr>")
+            parts.append(
+                f"<tr><th>implementation</th><th>time ({esc(case.unit)})</th>"
+                f"<th>{esc(_ratio_header(case))}</th></tr>"
+            )
             for row in rows:
                 ratio = f"{row.ratio:.2f}" if row.ratio is not None else "—"
                 parts.append(
-                    f"<tr><td>{esc(row.impl)}</td>"
-                    f"<td class='num'>{esc(_format_time(row.mean))}</td>"
+                    f"<tr><td>{esc(row.impl)}</td><td class='num'>{esc(_time_cell(row))}</td>"
                     f"<td class='num'>{ratio}</td></tr>"
                 )
-            parts.append(f"</table><p>{esc(_reading(case, rows))}</p>")
-        details = section["details"]
-        for table in details.tables:
+            parts.append(f"</table><p>{esc(_reading(rows))}</p>")
+        for table in section.details.tables:
             parts.append(f"<h4>{esc(table.title)}</h4><table><tr>")
             parts.extend(f"<th>{esc(header)}</th>" for header in table.headers)
             parts.append("</tr>")
-            for row in table.rows:
-                cells = [f"<td>{esc(row[0])}</td>"]
-                cells += [f"<td class='num'>{esc(cell)}</td>" for cell in row[1:]]
-                parts.append("<tr>" + "".join(cells) + "</tr>")
+            for cells in table.rows:
+                row_html = [f"<td>{esc(cells[0])}</td>"]
+                row_html += [f"<td class='num'>{esc(cell)}</td>" for cell in cells[1:]]
+                parts.append("<tr>" + "".join(row_html) + "</tr>")
             parts.append("</table>")
-        parts.extend(f"<p>{esc(note)}</p>" for note in section["notes"])
-        if section["goals"]:
-            parts.append(
-                "<table><tr><th>goal</th><th>target</th><th>measured</th><th>result</th></tr>"
-            )
-            for result in section["goals"]:
-                goal = result["goal"]
-                verdict = {True: "met", False: "missed", None: "not measured"}[result["ok"]]
-                parts.append(
-                    f"<tr><td>{esc(goal.text)}</td><td>{esc(_target(goal))}</td>"
-                    f"<td>{esc(_measured(goal, result['measured']))}</td>"
-                    f"<td class='{verdict}'>{verdict}</td></tr>"
-                )
-            parts.append("</table>")
-        if section["skipped"]:
-            skipped = "; ".join(f"{s['benchmark']} ({s['reason']})" for s in section["skipped"])
+        parts.extend(f"<p>{esc(note)}</p>" for note in section.notes)
+        parts.extend(_goal_html(section))
+        if section.skipped:
+            skipped = "; ".join(f"{s['benchmark']} ({s['reason']})" for s in section.skipped)
             parts.append(f"<p>Skipped: {esc(skipped)}</p>")
-        parts.append(_img(section["chart"]))
-        parts.extend(_img(path) for path in details.charts)
+        parts.append(_img(section.chart))
+        parts.extend(_img(path) for path in section.details.charts)
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _goal_html(section: Section) -> list[str]:
+    if not section.goals and not section.references:
+        return []
+    esc = html.escape
+    parts = ["<table><tr><th>goal</th><th>target</th><th>measured</th><th>result</th></tr>"]
+    for result in section.goals:
+        parts.append(
+            f"<tr><td>{esc(result.goal.text)}</td><td>{esc(target_text(result.goal))}</td>"
+            f"<td>{esc(measured_text(result))}</td>"
+            f"<td class='{summary.CSS_CLASS[result.verdict]}'>{esc(result.verdict)}</td></tr>"
+        )
+    for line in section.references:
+        parts.append(
+            f"<tr class='reference'><td>{esc(line.reference.text)}</td><td></td>"
+            f"<td>{esc(measured_text(line))}</td><td>reference</td></tr>"
+        )
+    parts.append("</table>")
+    return parts

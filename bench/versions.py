@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.report import _measured, goal_results, implementation_of, load_times
+from bench.goals import MISSED, NOT_MEASURED, check_goals, check_references, measured_text
+from bench.report import implementation_of, load_times
 from bench.suites import load
 
 MODE_OPTIONS = {"fast": ["--fast"], "rigorous": ["--rigorous"], "smoke": ["--smoke"], "default": []}
@@ -95,22 +96,29 @@ def render(out: Path, runs: list[dict[str, Any]], suites: list[str]) -> str:
         "|---|---|" + "---|" * len(headers),
     ]
     for suite_name in suites:
-        goals = getattr(load(suite_name), "GOALS", ())
+        suite = load(suite_name)
+        goals = getattr(suite, "GOALS", ())
+        references = getattr(suite, "REFERENCES", ())
         per_run = []
+        per_run_references = []
         for run in runs:
             path = out / run["folder"] / f"{suite_name}.json"
             times = load_times(path) if path.exists() else {}
-            per_run.append(goal_results(goals, times))
+            per_run.append(check_goals(goals, times))
+            per_run_references.append(check_references(references, times))
         for index, goal in enumerate(goals):
             cells = []
             for results in per_run:
                 result = results[index]
-                if result["measured"] is None:
-                    cells.append("not measured")
+                if result.verdict == NOT_MEASURED:
+                    cells.append(NOT_MEASURED)
                     continue
-                verdict = "met" if result["ok"] else "MISSED"
-                cells.append(f"{_measured(goal, result['measured'])}: {verdict}")
+                verdict = result.verdict.upper() if result.verdict == MISSED else result.verdict
+                cells.append(f"{measured_text(result)}: {verdict}")
             lines.append(f"| {suite_name} | {goal.text} | " + " | ".join(cells) + " |")
+        for index, line in enumerate(references):  # what bounds the goals: no verdict
+            cells = [measured_text(found[index]) for found in per_run_references]
+            lines.append(f"| {suite_name} | *{line.text}* | " + " | ".join(cells) + " |")
     lines += ["", "Full reports:", ""]
     for header, run in zip(headers, runs, strict=True):
         lines.append(f"- [{header}]({run['folder']}/report.md)")

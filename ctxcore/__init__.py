@@ -55,7 +55,7 @@ _LAZY = {
     "SecureCookieSessionInterface": ".sessions",
     "SessionInterface": ".sessions",
     "SessionMixin": ".sessions",
-    "abort": "werkzeug.exceptions",
+    "abort": ".helpers",
     "after_this_request": ".helpers",
     "appcontext_popped": ".signals",
     "appcontext_pushed": ".signals",
@@ -72,7 +72,7 @@ _LAZY = {
     "jsonify": ".helpers",
     "make_response": ".helpers",
     "message_flashed": ".signals",
-    "redirect": "werkzeug.utils",
+    "redirect": ".helpers",
     "request": ".globals",
     "request_finished": ".signals",
     "request_started": ".signals",
@@ -82,19 +82,25 @@ _LAZY = {
     "template_rendered": ".signals",
     "url_for": ".helpers",
     # Templates and static files.
-    "get_template_attribute": ".templating",
+    "get_template_attribute": ".helpers",
     "render_template": ".templating",
     "render_template_string": ".templating",
     "send_file": ".helpers",
     "send_from_directory": ".helpers",
     "stream_template": ".templating",
     "stream_template_string": ".templating",
+    # Flask extensions: after patch_flask(), "import flask" is ctxcore.
+    "is_flask_patched": "._flask_patch",
+    "patch_flask": "._flask_patch",
+    "patched_flask": "._flask_patch",
+    "unpatch_flask": "._flask_patch",
 }
 
 if TYPE_CHECKING:
-    from werkzeug.exceptions import abort as abort
-    from werkzeug.utils import redirect as redirect
-
+    from ._flask_patch import is_flask_patched as is_flask_patched
+    from ._flask_patch import patch_flask as patch_flask
+    from ._flask_patch import patched_flask as patched_flask
+    from ._flask_patch import unpatch_flask as unpatch_flask
     from .app import App as App
     from .blueprints import Blueprint as Blueprint
     from .config import Config as Config
@@ -104,14 +110,17 @@ if TYPE_CHECKING:
     from .globals import g as g
     from .globals import request as request
     from .globals import session as session
+    from .helpers import abort as abort
     from .helpers import after_this_request as after_this_request
     from .helpers import copy_current_request_context as copy_current_request_context
     from .helpers import flash as flash
     from .helpers import get_flashed_messages as get_flashed_messages
+    from .helpers import get_template_attribute as get_template_attribute
     from .helpers import has_app_context as has_app_context
     from .helpers import has_request_context as has_request_context
     from .helpers import jsonify as jsonify
     from .helpers import make_response as make_response
+    from .helpers import redirect as redirect
     from .helpers import send_file as send_file
     from .helpers import send_from_directory as send_from_directory
     from .helpers import stream_with_context as stream_with_context
@@ -131,7 +140,6 @@ if TYPE_CHECKING:
     from .signals import request_started as request_started
     from .signals import request_tearing_down as request_tearing_down
     from .signals import template_rendered as template_rendered
-    from .templating import get_template_attribute as get_template_attribute
     from .templating import render_template as render_template
     from .templating import render_template_string as render_template_string
     from .templating import stream_template as stream_template
@@ -139,12 +147,37 @@ if TYPE_CHECKING:
     from .wrappers import Request as Request
     from .wrappers import Response as Response
 
+#: The installed version (read on first access: importlib.metadata is not free).
+__version__: str
+
 
 # Taken now: once ctxcore.globals is imported, the name "globals" here is that module.
 _NAMESPACE = globals()
 
 
+def _version() -> str:
+    """The installed distribution's version; from pyproject.toml in a source checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ctxcore")
+    except PackageNotFoundError:
+        pass
+    import re
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        found = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.MULTILINE)
+    except OSError:
+        found = None
+    return found.group(1) if found else "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        _NAMESPACE[name] = value = _version()
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'ctxcore' has no attribute {name!r}")
@@ -191,10 +224,13 @@ __all__ = [
     "has_app_context",
     "has_request_context",
     "implementation",
+    "is_flask_patched",
     "jsonify",
     "live_idents",
     "make_response",
     "message_flashed",
+    "patch_flask",
+    "patched_flask",
     "redirect",
     "release_local",
     "render_template",
@@ -215,5 +251,6 @@ __all__ = [
     "stream_with_context",
     "submit",
     "template_rendered",
+    "unpatch_flask",
     "url_for",
 ]

@@ -2,8 +2,9 @@
 
 This script is the program on top of the layers: it puts the engine's commands
 (:mod:`ctxcore.cli`) and the server adapters (:mod:`ctxcore.adapters.serve`) behind one
-command line: ``serve`` is the adapters' command, and ``run --server NAME`` serves
-through them. The engine never imports the adapters; only this entry point joins them.
+command line: ``serve`` is the adapters' command, and ``run --server NAME`` (or a
+manage.py's ``runserver --server NAME``, under ``--script``) serves through them. The
+engine never imports the adapters; only this entry point joins them.
 
 Nothing is imported at module level: a gevent server must monkey-patch the standard
 library before anything (click included) imports ``threading`` or ``socket``.
@@ -24,13 +25,29 @@ def _asks_for_gevent(args: Sequence[str]) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line: ``python -m ctxcore [--app IMPORT] COMMAND ...``."""
+    """Run the command line: ``python -m ctxcore [--app IMPORT] COMMAND ...``, or
+    ``python -m ctxcore --script manage.py ARGS...``: the script as ``python manage.py
+    ARGS...`` would run it, its Manager's ``runserver --server NAME`` served by the server
+    adapters (a plain ``python manage.py`` hands such a command over to this)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if _asks_for_gevent(args):
-        from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found]
+        from ctxcore.adapters.serve import MissingServer, require  # type: ignore[import-not-found]
+
+        try:
+            require("gevent")
+        except MissingServer as exc:  # click is not loaded yet: its one line, by hand
+            print(f"Error: {exc}", file=sys.stderr)
+            return 1
+        from ctxcore.adapters.gevent import patch  # type: ignore[import-not-found, unused-ignore]
 
         patch()  # before the app, click, or anything they import is loaded
-    from ctxcore.adapters.serve import make_command, serve  # type: ignore[import-not-found]
+    from ctxcore.adapters.serve import serve  # type: ignore[import-not-found, unused-ignore]
+    from ctxcore.adapters.serve_command import make_command  # type: ignore[import-not-found]
+
+    if args[:1] == ["--script"]:
+        from ctxcore.cli import run_script
+
+        return run_script(args[1:], serve=serve)
     from ctxcore.cli import main as run_cli
 
     return run_cli(args, serve=serve, commands=[make_command()])

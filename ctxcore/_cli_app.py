@@ -133,7 +133,9 @@ class CliAppMixin(CliScaffoldMixin):
             )
             return
         app: App = self  # type: ignore[assignment]
-        if load_dotenv:
+        from .helpers import get_load_dotenv
+
+        if get_load_dotenv(load_dotenv):
             from ._cli_loading import DEBUG_ENV_VARS, get_debug_flag
             from ._cli_loading import load_dotenv as load
 

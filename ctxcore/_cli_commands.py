@@ -11,19 +11,33 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from werkzeug.routing import Rule
 
 from ._cli_app import RUN_FROM_CLI
-from ._cli_group import AppGroup, pass_script_info, with_appcontext
+from ._cli_group import TopGroup, one_line, pass_script_info, with_appcontext
 from ._cli_loading import NoAppException, ScriptInfo, get_debug_flag, load_dotenv
 from .globals import current_app
+from .helpers import get_load_dotenv
 
-__all__ = ["CtxcoreGroup", "routes_command", "run_command", "shell_command"]
+if TYPE_CHECKING:
+    from .app import App
+
+__all__ = [
+    "CtxcoreGroup",
+    "get_version",
+    "interact",
+    "root_serve",
+    "routes_command",
+    "run_command",
+    "run_server",
+    "shell_command",
+    "version_option",
+]
 
 #: ``serve(app, server=..., host=..., port=..., **options)``: how ``run`` serves.
 ServeFunc = Callable[..., None]
@@ -50,7 +64,8 @@ def _set_env_file(ctx: click.Context, param: click.Parameter, value: str | None)
     return value
 
 
-def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+def get_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``'s callback: print the Python, ctxcore and Werkzeug versions, exit."""
     if not value or ctx.resilient_parsing:
         return
     from importlib.metadata import version
@@ -61,6 +76,16 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     )
     ctx.exit()
 
+
+#: The ``--version`` option (Flask's name): add it to a group of your own.
+version_option = click.Option(
+    ["--version"],
+    help="Show the Python, ctxcore and Werkzeug versions.",
+    expose_value=False,
+    callback=get_version,
+    is_flag=True,
+    is_eager=True,
+)
 
 # Ordered: --env-file is read before --app names a module that may need its values.
 _OPTIONS = (
@@ -92,11 +117,7 @@ _OPTIONS = (
 )
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-class CtxcoreGroup(AppGroup):
+class CtxcoreGroup(TopGroup):
     """The command group behind ``python -m ctxcore``: built-ins plus the app's commands.
 
     :param add_default_commands: add ``run``, ``routes`` and ``shell``.
@@ -127,7 +148,7 @@ class CtxcoreGroup(AppGroup):
                     is_flag=True,
                     expose_value=False,
                     is_eager=True,
-                    callback=_show_version,
+                    callback=get_version,
                     help="Show the Python, ctxcore and Werkzeug versions.",
                 )
             )
@@ -157,7 +178,7 @@ class CtxcoreGroup(AppGroup):
         try:
             names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
         except NoAppException as exc:
-            click.echo(f"Error: {_one_line(exc.format_message())}", err=True)
+            click.echo(f"Error: {one_line(exc.format_message())}", err=True)
         return sorted(names)
 
     def make_context(
@@ -170,7 +191,7 @@ class CtxcoreGroup(AppGroup):
         """The root context, holding the :class:`ScriptInfo` commands load the app from."""
         # The app's module may call app.run() outside a __main__ guard: make it a no-op.
         os.environ[RUN_FROM_CLI] = "true"
-        if self.load_dotenv:
+        if self.load_dotenv and get_load_dotenv():
             load_dotenv()
         if "obj" not in extra and "obj" not in self.context_settings:
             extra["obj"] = ScriptInfo(
@@ -179,34 +200,6 @@ class CtxcoreGroup(AppGroup):
                 load_dotenv_defaults=self.load_dotenv,
             )
         return super().make_context(info_name, args, parent=parent, **extra)
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        """Run the command line; standalone, errors are one line on stderr (exit 2)."""
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
-        try:
-            code = super().main(args, prog_name, complete_var, False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            exc.show()
-            code = exc.exit_code
-        except click.ClickException as exc:
-            message = _one_line(exc.format_message())
-            usage = isinstance(exc, click.UsageError) and not isinstance(exc, NoAppException)
-            if usage and exc.ctx is not None:  # type: ignore[attr-defined]
-                message += f" Try '{exc.ctx.command_path} --help'."  # type: ignore[attr-defined]
-            click.echo(f"Error: {message}", err=True)
-            code = exc.exit_code
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            code = 1
-        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.command("run", short_help="Serve the app (werkzeug's development server by default).")
@@ -219,7 +212,7 @@ class CtxcoreGroup(AppGroup):
     "--server",
     default="werkzeug",
     show_default=True,
-    help="werkzeug, gevent, gunicorn, uvicorn or hypercorn (see 'serve').",
+    help="werkzeug, gevent, gunicorn, uvicorn, hypercorn or granian (see 'serve').",
 )
 @pass_script_info
 def run_command(
@@ -232,29 +225,76 @@ def run_command(
     server: str,
 ) -> None:
     """Serve the app; werkzeug's development server by default (not for production)."""
-    app = info.load_app()
+    run_server(
+        info.load_app(),
+        server=server,
+        host=host,
+        port=port,
+        reload=reload,
+        debugger=debugger,
+        threaded=with_threads,
+        serve=root_serve(),
+    )
+
+
+def root_serve() -> ServeFunc | None:
+    """The ``serve`` of the running program's top group (``None``: werkzeug only)."""
+    ctx = click.get_current_context(silent=True)
+    serve: ServeFunc | None = getattr(ctx.find_root().command, "serve", None) if ctx else None
+    return serve
+
+
+def run_server(
+    app: App,
+    *,
+    server: str,
+    host: str,
+    port: int,
+    reload: bool | None,
+    debugger: bool | None,
+    threaded: bool = True,
+    processes: int = 1,
+    serve: ServeFunc | None = None,
+    **options: Any,
+) -> None:
+    """Serve ``app`` as ``run`` does: ``runserver`` (a Manager's) comes here too.
+
+    ``reload`` and ``debugger`` default to debug mode (``app.debug`` or
+    ``CTXCORE_DEBUG``); they, ``threaded`` and ``options`` are werkzeug's
+    (``run_simple``'s), ``processes`` is werkzeug's or gunicorn's workers. ``serve`` is
+    the server adapters' (``None``: werkzeug's server only). A server or setting that
+    does not fit is a usage error; a server that cannot start (a port in use, a refused
+    ident) a one-line error.
+    """
     debug = bool(app.debug) or get_debug_flag()
-    reload = debug if reload is None else reload
-    debugger = debug if debugger is None else debugger
-    root = click.get_current_context().find_root().command
-    serve: ServeFunc | None = getattr(root, "serve", None)
-    options: dict[str, Any] = {}
     if server == "werkzeug":
-        options = {"use_reloader": reload, "use_debugger": debugger, "threaded": with_threads}
-    if serve is None:
-        if server != "werkzeug":
+        options.update(
+            use_reloader=debug if reload is None else reload,
+            use_debugger=debug if debugger is None else debugger,
+            threaded=threaded,
+            **({"processes": processes} if processes != 1 else {}),
+        )
+    elif options:
+        names = ", ".join(sorted(options))
+        raise click.UsageError(f"{names}: werkzeug's settings, not {server}'s.")
+    elif processes != 1:
+        options["workers"] = processes
+    try:
+        if serve is not None:
+            # A development command: requests are logged, as by werkzeug's own server.
+            serve(app, server=server, host=host, port=port, access_log=True, **options)
+        elif server == "werkzeug":
+            from werkzeug.serving import run_simple
+
+            run_simple(host, port, app, **options)
+        else:
             message = f"--server {server} needs the server adapters: use 'python -m ctxcore run'."
             raise click.UsageError(message)
-        from werkzeug.serving import run_simple
-
-        run_simple(host, port, app, **options)
-        return
-    try:
-        # A development command: requests are logged, as by werkzeug's own server.
-        serve(app, server=server, host=host, port=port, access_log=True, **options)
-    except ValueError as exc:
+    except ValueError as exc:  # a server or setting that does not fit
         raise click.UsageError(str(exc)) from None
-    except (RuntimeError, OSError) as exc:  # a refused ident, a port in use
+    except (ImportError, OSError) as exc:  # a server not installed, a port in use
+        raise click.ClickException(str(exc)) from None
+    except RuntimeError as exc:  # a refused ident
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
 
 
@@ -305,19 +345,29 @@ def shell_command() -> None:
     Its namespace holds ``app``, ``g``, ``current_app`` and what the app's shell context
     processors return; ``$PYTHONSTARTUP`` runs first.
     """
+    interact(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def interact(app: App, extra: dict[str, Any] | None = None, banner: str | None = None) -> None:
+    """The interactive console of ``shell``, in the active app context.
+
+    Its namespace: ``$PYTHONSTARTUP``'s names, then ``app.make_shell_context()``, then
+    ``extra``. ``banner`` replaces the default one (Python's version and the app).
+    """
     import code
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    banner = (
-        f"Python {sys.version} on {sys.platform}\nApp: {app.import_name}\n"
-        f"Instance: {app.instance_path}"
-    )
+    if banner is None:
+        banner = (
+            f"Python {sys.version} on {sys.platform}\nApp: {app.import_name}\n"
+            f"Instance: {app.instance_path}"
+        )
     namespace: dict[str, Any] = {}
     startup = os.environ.get("PYTHONSTARTUP")
     if startup and os.path.isfile(startup):
         with open(startup) as file:
             exec(compile(file.read(), startup, "exec"), namespace)
     namespace.update(app.make_shell_context())
+    namespace.update(extra or {})
     hook = getattr(sys, "__interactivehook__", None)
     if hook is not None and sys.stdin.isatty():  # history and completion for people only
         try:

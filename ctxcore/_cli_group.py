@@ -1,4 +1,5 @@
-"""``app.cli``'s click group, and what runs a command inside the app context.
+"""``app.cli``'s click group, what runs a command inside the app context, and the group
+a program runs (:class:`TopGroup`: errors a user can fix are one line).
 
 Imported on first use of ``app.cli`` (or ``bp.cli``), never by ``import ctxcore.app``:
 apps that never touch the command line do not load click. Like
@@ -8,6 +9,7 @@ apps that never touch the command line do not load click. Like
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,13 +17,23 @@ import click
 from click.testing import CliRunner as _ClickRunner
 from click.testing import Result
 
-from ._cli_loading import ScriptInfo
+from ._cli_loading import NoAppException, ScriptInfo
 from .globals import current_app
 
 if TYPE_CHECKING:
     from .app import App
 
-__all__ = ["AppGroup", "CliRunner", "pass_script_info", "with_appcontext"]
+__all__ = [
+    "AppGroup",
+    "CliRunner",
+    "TopGroup",
+    "exit_code",
+    "exit_status",
+    "one_line",
+    "pass_script_info",
+    "spellings",
+    "with_appcontext",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,7 +59,8 @@ def with_appcontext(func: F) -> F:
     return decorator  # type: ignore[return-value]
 
 
-def _spellings(name: str) -> tuple[str, ...]:
+def spellings(name: str) -> tuple[str, ...]:
+    """``name`` as given, with dashes, and with underscores (``init_db``, ``init-db``)."""
     # click names commands with dashes (init_db -> init-db); the seeded Manager
     # named them after the function. Either spelling finds either.
     return tuple(dict.fromkeys((name, name.replace("_", "-"), name.replace("-", "_"))))
@@ -83,11 +96,66 @@ class AppGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command named ``cmd_name``, spelled with dashes or underscores."""
-        for name in _spellings(cmd_name):
+        for name in spellings(cmd_name):
             command = self.commands.get(name)
             if command is not None:
                 return command
         return None
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (a message of several lines, as click's, joined)."""
+    return " ".join(text.split())
+
+
+class TopGroup(AppGroup):
+    """A group run as a program (``python -m ctxcore``, a manage.py): errors a user can
+    fix are one line on stderr, never a traceback."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; standalone, errors are one line on stderr (exit 2)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            code = exc.exit_code
+        except click.ClickException as exc:
+            message = one_line(exc.format_message())
+            usage = isinstance(exc, click.UsageError) and not isinstance(exc, NoAppException)
+            if usage and exc.ctx is not None:  # type: ignore[attr-defined]
+                message += f" Try '{exc.ctx.command_path} --help'."  # type: ignore[attr-defined]
+            click.echo(f"Error: {message}", err=True)
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            code = 1
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def exit_code(group: click.Command, args: Sequence[str], prog_name: str) -> int:
+    """Run ``group`` standalone with ``args``; return its exit code instead of exiting."""
+    try:
+        group.main(list(args), prog_name=prog_name)
+    except SystemExit as exc:
+        return exit_status(exc)
+
+
+def exit_status(exc: SystemExit) -> int:
+    """The status ``exc`` exits the process with; a message (``sys.exit("...")``) is
+    printed on stderr, as Python does, and is status 1."""
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    click.echo(exc.code, err=True)
+    return 1
 
 
 class CliRunner(_ClickRunner):

@@ -23,6 +23,7 @@ import inspect
 import os
 import re
 import sys
+import sysconfig
 import traceback
 from collections.abc import Callable
 from types import ModuleType
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .helpers import DEBUG_ENV_VARS, get_debug_flag
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
@@ -37,8 +39,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APP_ENV_VARS",
+    "DEBUG_ENV_VARS",
     "NoAppException",
     "ScriptInfo",
+    "call_factory",
+    "find_app_by_string",
     "find_best_app",
     "get_debug_flag",
     "is_app",
@@ -50,7 +55,6 @@ __all__ = [
 
 #: Where the app is named when ``--app`` is not given, first found wins.
 APP_ENV_VARS = ("CTXCORE_APP", "FLASK_APP")
-DEBUG_ENV_VARS = ("CTXCORE_DEBUG", "FLASK_DEBUG")
 FACTORY_NAMES = ("create_app", "make_app")
 
 
@@ -69,15 +73,6 @@ def _as_app(value: object) -> object:
     if not is_app(value) and is_app(inner) and getattr(value, "is_manager", False):
         return inner
     return value
-
-
-def get_debug_flag() -> bool:
-    """Whether ``CTXCORE_DEBUG`` (or ``FLASK_DEBUG``) asks for debug mode."""
-    for name in DEBUG_ENV_VARS:
-        value = os.environ.get(name)
-        if value:
-            return value.lower() not in ("0", "false", "no")
-    return False
 
 
 def load_dotenv(path: str | os.PathLike[str] | None = None) -> bool:
@@ -124,14 +119,39 @@ def prepare_import(path: str) -> str:
     return ".".join(reversed(names))
 
 
+def _library_folders() -> tuple[str, ...]:
+    """Folders whose code is not the user's: the standard library, installed packages,
+    and ctxcore itself."""
+    paths = sysconfig.get_paths()
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    folders = {os.path.realpath(paths[name]) for name in names if name in paths}
+    folders.add(os.path.dirname(os.path.realpath(__file__)))
+    return tuple(os.path.join(folder, "") for folder in folders)
+
+
 def _where(exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
+    """`` (file.py:line)``: where the user's code raised ``exc``.
+
+    The innermost frame of the user's own files, not of the library that raised: an app
+    module calling ``json.loads`` on a bad file points at the call, not ``decoder.py``.
+    """
     if isinstance(exc, SyntaxError) and exc.filename:
-        return f" ({os.path.basename(exc.filename)}:{exc.lineno})"
+        return f" ({_shown(exc.filename)}:{exc.lineno})"
+    frames = traceback.extract_tb(exc.__traceback__)
     if not frames:
         return ""
-    last = frames[-1]
-    return f" ({os.path.basename(last.filename)}:{last.lineno})"
+    library = _library_folders()
+    for frame in reversed(frames):
+        path = frame.filename
+        if not path.startswith("<") and not os.path.realpath(path).startswith(library):
+            return f" ({_shown(path)}:{frame.lineno})"
+    return f" ({_shown(frames[-1].filename)}:{frames[-1].lineno})"
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the working directory when it is inside it, else its name."""
+    relative = os.path.relpath(os.path.realpath(path))
+    return os.path.basename(path) if relative.startswith(os.pardir) else relative
 
 
 def _import(module_name: str, raise_if_not_found: bool) -> ModuleType | None:
@@ -174,7 +194,9 @@ def _takes_no_arguments(func: Callable[..., Any]) -> bool:
     return True
 
 
-def _call_factory(func: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Any:
+def call_factory(func: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)``; its errors are a one-line :class:`NoAppException` that
+    names ``label`` (the factory) and where it failed."""
     try:
         return func(*args, **kwargs)
     except TypeError as exc:
@@ -208,7 +230,7 @@ def find_best_app(module: ModuleType) -> object:
     for name in FACTORY_NAMES:
         factory = getattr(module, name, None)
         if inspect.isfunction(factory):
-            value = _call_factory(factory, f"{module.__name__}:{name}")
+            value = call_factory(factory, f"{module.__name__}:{name}")
             if is_app(value):
                 return value
     raise NoAppException(
@@ -249,7 +271,7 @@ def _parse(module: ModuleType, spec: str) -> object:
         # object to serve itself.
         if not callable(value):
             raise NoAppException(f"{label} is not callable.")
-        value = _call_factory(value, label, *args, **kwargs)
+        value = call_factory(value, label, *args, **kwargs)
     return value
 
 
@@ -262,6 +284,18 @@ def locate_object(module_name: str, name: str | None, raise_if_not_found: bool =
     if name is None:
         return find_best_app(module)
     return _as_app(_parse(module, name))
+
+
+def find_app_by_string(module: ModuleType, app_name: str) -> App:
+    """The App ``app_name`` names in ``module``: an attribute, or a factory call with
+    literal arguments (``"create_app('dev')"``). Raises :class:`NoAppException`."""
+    value = _as_app(_parse(module, app_name))
+    if not is_app(value):
+        raise NoAppException(
+            f"{module.__name__}:{app_name} is a {type(value).__name__}, not a ctxcore App."
+        )
+    found: App = value  # type: ignore[assignment]
+    return found
 
 
 def locate_app(module_name: str, name: str | None, raise_if_not_found: bool = True) -> App | None:

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_PARTITIONED": False,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_REFRESH_EACH_REQUEST": True,
+    # Read session cookies a Flask app signed (HMAC-SHA1) and re-sign them (see
+    # ctxcore.sessions): users of a Flask app that moves stay logged in.
+    "SESSION_ACCEPT_FLASK_COOKIES": True,
     "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
     "MAX_COOKIE_SIZE": 4093,
     "JSON_PROVIDER": "json",

@@ -8,10 +8,10 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from werkzeug.exceptions import abort
-from werkzeug.utils import redirect
+from werkzeug.exceptions import abort as _werkzeug_abort
+from werkzeug.utils import redirect as _werkzeug_redirect
 
 from ._stacks import top_app_context, top_request_context
 from .local import copy_current_context
@@ -21,12 +21,17 @@ if TYPE_CHECKING:
     from .wrappers import Response
 
 __all__ = [
+    "DEBUG_ENV_VARS",
+    "SKIP_DOTENV_ENV_VARS",
     "abort",
     "after_this_request",
     "copy_current_request_context",
     "flash",
+    "get_debug_flag",
     "get_flashed_messages",
+    "get_load_dotenv",
     "get_root_path",
+    "get_template_attribute",
     "has_app_context",
     "has_request_context",
     "jsonify",
@@ -40,6 +45,51 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Where debug mode is asked for, first set wins (Flask's name too, so a moved app's
+#: environment keeps working).
+DEBUG_ENV_VARS = ("CTXCORE_DEBUG", "FLASK_DEBUG")
+#: Where loading ``.env``/``.flaskenv`` is turned off, first set wins.
+SKIP_DOTENV_ENV_VARS = ("CTXCORE_SKIP_DOTENV", "FLASK_SKIP_DOTENV")
+
+
+def _first_env(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def get_debug_flag() -> bool:
+    """Whether ``CTXCORE_DEBUG`` (or ``FLASK_DEBUG``) asks for debug mode."""
+    value = _first_env(DEBUG_ENV_VARS)
+    return value is not None and value.lower() not in ("0", "false", "no")
+
+
+def get_load_dotenv(default: bool = True) -> bool:
+    """Whether to load ``.env`` files: ``default``, unless ``CTXCORE_SKIP_DOTENV`` (or
+    ``FLASK_SKIP_DOTENV``) is set, which turns loading off unless it is ``0``/``false``/``no``.
+    """
+    value = _first_env(SKIP_DOTENV_ENV_VARS)
+    if value is None:
+        return default
+    return value.lower() in ("0", "false", "no")
+
+
+def get_template_attribute(template_name: str, attribute: str) -> Any:
+    """A macro or variable a template exports, to call from Python.
+
+    ``get_template_attribute("_macros.html", "hello")("World")`` calls the macro
+    ``hello`` of ``_macros.html``.
+    """
+    ctx = top_app_context()
+    if ctx is None:
+        raise RuntimeError(
+            "get_template_attribute() needs an active app: call it while handling a "
+            "request, or inside 'with app.app_context():'."
+        )
+    return getattr(ctx.app.jinja_env.get_template(template_name).module, attribute)
+
 
 def has_request_context() -> bool:
     """Tell whether a request context is active for the current ident."""
@@ -49,6 +99,32 @@ def has_request_context() -> bool:
 def has_app_context() -> bool:
     """Tell whether an app context is active for the current ident."""
     return top_app_context() is not None
+
+
+def abort(code: int | Response, *args: Any, **kwargs: Any) -> NoReturn:
+    """Raise the HTTP error for ``code`` (or the given response), as Flask's ``abort``.
+
+    Goes through the current app's ``aborter`` when the app has one (so an app's own
+    error classes for codes are used), else through werkzeug's.
+    """
+    ctx = top_app_context()
+    aborter = getattr(ctx.app, "aborter", None) if ctx is not None else None
+    if aborter is not None:
+        aborter(code, *args, **kwargs)
+    _werkzeug_abort(code, *args, **kwargs)
+
+
+def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
+    """A response redirecting to ``location``, as Flask's ``redirect``.
+
+    Built by the current app's ``redirect`` method when the app has one (so an app can
+    change how redirects are made), else by werkzeug's.
+    """
+    ctx = top_app_context()
+    make = getattr(ctx.app, "redirect", None) if ctx is not None else None
+    if make is not None:
+        return make(location, code=code)  # type: ignore[no-any-return]
+    return _werkzeug_redirect(location, code=code, Response=Response)  # type: ignore[return-value]
 
 
 def _require_request(what: str) -> RequestContext:

@@ -4,6 +4,15 @@ The default signs a JSON cookie with itsdangerous (HMAC-SHA256), accepts cookies
 with ``SECRET_KEY_FALLBACKS`` (key rotation), and honours permanent sessions and the
 cookie settings. A tampered, expired, truncated, non-UTF-8 or oversized cookie gives an
 empty session and a normal response, never an error.
+
+Moving from Flask: Flask signs the same tagged JSON with HMAC-SHA1 under the salt
+``"cookie-session"``. With ``SESSION_ACCEPT_FLASK_COOKIES`` (on by default) a cookie that
+is not ctxcore's is checked as Flask's, with the same secret keys; when it is valid the
+session is read from it and marked modified, so the response replaces it with a cookie
+signed as ctxcore signs. Users of a Flask app that moves stay logged in, and each one's
+cookie is converted on their first request that uses the session. Once the old cookies
+have expired (``PERMANENT_SESSION_LIFETIME``) the setting can be turned off. Only a
+holder of the secret key can sign a cookie either way, so accepting both adds no way in.
 """
 
 from __future__ import annotations
@@ -88,6 +97,8 @@ class SessionMixin(MutableMapping[str, Any]):
 
     modified: bool = False
     accessed: bool = False
+    #: Whether the session was created during this request (server-side stores set it).
+    new: bool = False
 
     @property
     def permanent(self) -> bool:
@@ -143,6 +154,11 @@ class SecureCookieSession(SessionMixin):
         """A plain copy of the data, as it will be serialized."""
         return dict(self._data)
 
+    def copy(self) -> dict[str, Any]:
+        """A plain dict copy of the data (Flask's session is a dict: ``copy()`` is its)."""
+        self.accessed = True
+        return dict(self._data)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._data!r}>"
 
@@ -164,6 +180,9 @@ class SessionInterface:
     """How an app opens and saves sessions; subclass to store them elsewhere."""
 
     null_session_class: type[NullSession] = NullSession
+    #: Flask's flag for interfaces that pickle sessions; unused by ctxcore, kept for
+    #: extensions that read it.
+    pickle_based: bool = False
 
     def make_null_session(self, app: App) -> NullSession:
         """The session used when :meth:`open_session` returns ``None``."""
@@ -189,6 +208,22 @@ class SessionInterface:
 
     def get_cookie_path(self, app: App) -> str:
         return str(app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"])
+
+    def get_cookie_httponly(self, app: App) -> bool:
+        """``SESSION_COOKIE_HTTPONLY``: hide the cookie from scripts."""
+        return bool(app.config["SESSION_COOKIE_HTTPONLY"])
+
+    def get_cookie_secure(self, app: App) -> bool:
+        """``SESSION_COOKIE_SECURE``: send the cookie over HTTPS only."""
+        return bool(app.config["SESSION_COOKIE_SECURE"])
+
+    def get_cookie_samesite(self, app: App) -> str | None:
+        """``SESSION_COOKIE_SAMESITE``: ``"Strict"``, ``"Lax"`` or ``None``."""
+        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
+
+    def get_cookie_partitioned(self, app: App) -> bool:
+        """``SESSION_COOKIE_PARTITIONED``: the CHIPS ``Partitioned`` attribute."""
+        return bool(app.config["SESSION_COOKIE_PARTITIONED"])
 
     def get_expiration_time(self, app: App, session: SessionMixin) -> datetime | None:
         """When a permanent session's cookie expires; ``None`` for a browser session."""
@@ -217,30 +252,53 @@ class SecureCookieSessionInterface(SessionInterface):
     """Sessions stored client-side in a cookie signed with the app's secret key."""
 
     salt = "ctxcore-cookie-session"
+    #: The HMAC's hash (Flask's: SHA-1).
+    digest_method = staticmethod(hashlib.sha256)
+    #: How itsdangerous derives the signing key from the secret key and the salt.
+    key_derivation = "hmac"
+    #: Turns the session into the cookie's text and back (tagged JSON).
+    serializer = session_json_serializer
     session_class = SecureCookieSession
     #: Cookies longer than this many bytes are ignored (the browser limit is ~4 KB).
     max_cookie_length = 8192
+    #: How Flask signs its session cookie, read when ``SESSION_ACCEPT_FLASK_COOKIES``.
+    flask_salt = "cookie-session"
+    flask_digest_method = staticmethod(hashlib.sha1)
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], _Serializer] = {}
 
     def get_signing_serializer(self, app: App) -> URLSafeTimedSerializer | None:
         """The serializer for the app's current keys (cached), or ``None`` without a key."""
+        return self._serializer(app, self.salt, self.digest_method)
+
+    def get_flask_serializer(self, app: App) -> URLSafeTimedSerializer | None:
+        """The serializer Flask's session interface uses with the app's keys (to read
+        the cookies of a Flask app that moved), or ``None`` without a key."""
+        return self._serializer(app, self.flask_salt, self.flask_digest_method)
+
+    def _serializer(self, app: App, salt: str, digest_method: Any) -> URLSafeTimedSerializer | None:
         secret = app.config["SECRET_KEY"]
         if not secret:
             return None
         keys = (*app.config["SECRET_KEY_FALLBACKS"], secret)  # the last key signs
-        cache_key = (keys, self.salt)
+        cache_key = (keys, salt, digest_method, self.key_derivation, self.serializer)
         serializer = self._serializers.get(cache_key)
         if serializer is None:
             serializer = _Serializer(
                 list(keys),
-                salt=self.salt,
-                serializer=session_json_serializer,
+                salt=salt,
+                serializer=self.serializer,
                 signer=_DerivedKeySigner,
-                signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": digest_method,
+                },
             )
-            self._serializers = {cache_key: serializer}  # one key set at a time
+            # One key set at a time (ctxcore's serializer and Flask's for it).
+            if any(key[0] != keys for key in self._serializers):
+                self._serializers = {}
+            self._serializers[cache_key] = serializer
         return serializer
 
     def open_session(self, app: App, request: Request) -> SecureCookieSession | None:
@@ -254,15 +312,17 @@ class SecureCookieSessionInterface(SessionInterface):
         if not raw or len(raw) > self.max_cookie_length:
             return self.session_class()
         max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
-        try:
-            data = serializer.loads(raw, max_age=max_age)
-        except (BadData, ValueError, TypeError, UnicodeError):
-            # Tampered, expired, truncated or garbled; BadData also covers a correctly
-            # signed cookie whose payload does not decode (BadPayload).
-            return self.session_class()
-        if not isinstance(data, dict):
-            return self.session_class()
-        return self.session_class(data)
+        data = _load(serializer, raw, max_age)
+        if data is not None:
+            return self.session_class(data)
+        if app.config.get("SESSION_ACCEPT_FLASK_COOKIES", True):
+            flask_serializer = self.get_flask_serializer(app)
+            data = None if flask_serializer is None else _load(flask_serializer, raw, max_age)
+            if data is not None:
+                session = self.session_class(data)
+                session.modified = True  # written back signed as ctxcore signs
+                return session
+        return self.session_class()
 
     def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
         name = self.get_cookie_name(app)
@@ -284,9 +344,21 @@ class SecureCookieSessionInterface(SessionInterface):
             name,
             serializer.dumps(data),
             expires=self.get_expiration_time(app, session),
-            httponly=bool(app.config["SESSION_COOKIE_HTTPONLY"]),
+            httponly=self.get_cookie_httponly(app),
             domain=domain,
             path=path,
-            secure=bool(app.config["SESSION_COOKIE_SECURE"]),
-            samesite=app.config["SESSION_COOKIE_SAMESITE"],
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            partitioned=self.get_cookie_partitioned(app),
         )
+
+
+def _load(serializer: URLSafeTimedSerializer, raw: str, max_age: int) -> dict[str, Any] | None:
+    """The session data in ``raw``, or ``None`` when it is not a valid session cookie."""
+    try:
+        data = serializer.loads(raw, max_age=max_age)
+    except (BadData, ValueError, TypeError, UnicodeError):
+        # Tampered, expired, truncated or garbled; BadData also covers a correctly
+        # signed cookie whose payload does not decode (BadPayload).
+        return None
+    return data if isinstance(data, dict) else None

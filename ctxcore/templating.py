@@ -22,7 +22,7 @@ from jinja2 import Environment as BaseEnvironment
 
 from . import signals
 from ._stacks import top_app_context, top_request_context
-from .helpers import stream_with_context
+from .helpers import get_template_attribute, stream_with_context
 
 if TYPE_CHECKING:
     from ._appbase import AppBase
@@ -178,13 +178,3 @@ def stream_template_string(source: str, **context: Any) -> Iterator[str]:
     """Like :func:`render_template_string`, as an iterator of text chunks."""
     app = _current_app("stream_template_string()")
     return _stream(app, app.jinja_env.from_string(source), context)
-
-
-def get_template_attribute(template_name: str, attribute: str) -> Any:
-    """A macro or variable a template exports, to call from Python.
-
-    ``get_template_attribute("_macros.html", "hello")("World")`` calls the macro
-    ``hello`` of ``_macros.html``.
-    """
-    app = _current_app("get_template_attribute()")
-    return getattr(app.jinja_env.get_template(template_name).module, attribute)

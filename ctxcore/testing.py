@@ -22,17 +22,25 @@ from werkzeug.wrappers import Request
 
 if TYPE_CHECKING:
     from ._cli_group import CliRunner
+    from ._cli_group import CliRunner as FlaskCliRunner
     from .app import App
     from .ctx import AppContext, RequestContext
     from .sessions import SessionMixin
 
-__all__ = ["PRESERVE_CONTEXT_KEY", "CliRunner", "EnvironBuilder", "TestClient"]
+__all__ = [
+    "PRESERVE_CONTEXT_KEY",
+    "CliRunner",
+    "EnvironBuilder",
+    "FlaskCliRunner",
+    "FlaskClient",
+    "TestClient",
+]
 
 
 def __getattr__(name: str) -> Any:
     # CliRunner subclasses click's runner: imported on first use, so that importing the
     # app (which imports this module for TestClient) does not load click.
-    if name == "CliRunner":
+    if name in ("CliRunner", "FlaskCliRunner"):
         from ._cli_group import CliRunner
 
         return CliRunner
@@ -94,7 +102,8 @@ class TestClient(Client):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._preserving = False
+        #: Whether requests keep their context pushed after the call (``with client:``).
+        self.preserve_context = False
         self._preserved: list[tuple[AppContext | None, RequestContext]] = []
         self._kept = contextlib.ExitStack()
         self.environ_base = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "ctxcore-test"}
@@ -126,7 +135,7 @@ class TestClient(Client):
         # The previous request's kept context ends before the next request begins.
         self._kept.close()
         self._preserved.clear()
-        if self._preserving:
+        if self.preserve_context:
             if isinstance(request, dict):
                 request = {**request, PRESERVE_CONTEXT_KEY: self._preserved.append}
             elif isinstance(request, _EnvironBuilder):
@@ -139,7 +148,7 @@ class TestClient(Client):
         response = super().open(
             request, buffered=buffered, follow_redirects=follow_redirects, **kwargs
         )
-        if self._preserving:
+        if self.preserve_context:
             # The request ran (and was torn down) in its own context copy: push its
             # app context (its g) and a copy of its request context again here, for the
             # test to read after the call. As in Flask, the app context's teardown runs
@@ -151,13 +160,13 @@ class TestClient(Client):
         return response
 
     def __enter__(self) -> TestClient:
-        if self._preserving:
+        if self.preserve_context:
             raise RuntimeError("Cannot nest 'with client:' blocks")
-        self._preserving = True
+        self.preserve_context = True
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        self._preserving = False
+        self.preserve_context = False
         self._kept.close()
         self._preserved.clear()
 
@@ -191,3 +200,8 @@ class TestClient(Client):
             ctx.request.path,
             response.headers.getlist("Set-Cookie"),
         )
+
+
+#: Flask's name for :class:`TestClient` (``flask.testing.FlaskClient`` after
+#: ``ctxcore.patch_flask()``).
+FlaskClient = TestClient

@@ -23,12 +23,14 @@ from typing import Any, ClassVar
 from ._async import run_coroutine
 from .globals import request
 
-__all__ = ["HTTP_METHODS", "MethodView", "View"]
+__all__ = ["HTTP_METHODS", "MethodView", "View", "http_method_funcs"]
 
 #: The methods :class:`MethodView` looks for, as lowercase method names.
 HTTP_METHODS = frozenset(
     ("get", "post", "head", "options", "delete", "put", "trace", "patch", "query")
 )
+#: Flask's name for :data:`HTTP_METHODS` (Flask-RESTX and others import it).
+http_method_funcs = HTTP_METHODS
 
 
 class View:

@@ -29,6 +29,7 @@ import pytest
 
 import ctxcore
 from tests.backends import Backend, all_backends
+from tests.redis_server import MISSING, RedisServer, redis_server_binary, running_redis
 
 
 def _named_files(config: pytest.Config) -> set[Path]:
@@ -85,3 +86,13 @@ def _default_ident_restored() -> Iterator[None]:
     after = ctxcore.get_default_ident()
     ctxcore.set_default_ident(before)
     assert after == before, f"test left the default ident set to {after!r}"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port for the session (Flask extensions'
+    Redis backends); skipped, saying so, where the binary is not installed."""
+    if redis_server_binary() is None:
+        pytest.skip(MISSING)
+    with running_redis() as server:
+        yield server

@@ -39,3 +39,8 @@ def test_readme_names_the_ci_test_command() -> None:
 def test_readme_engine_example_runs_as_documented() -> None:
     lines = run_block(r"## The request-context engine\n")
     assert lines == ["{'hello': 'ada', 'q': '1', 'visits': 1}"]
+
+
+def test_readme_flask_extensions_example_runs_as_documented() -> None:
+    lines = run_block(r"### Using Flask extensions\n")
+    assert lines == ["401 {'user': 'ada'} {'me': 'ada'}"]

@@ -2,11 +2,14 @@
 
 A suite module defines ``TITLE``, ``DESCRIPTION``, ``CASES`` (the measured cases, with
 the implementation used as the 100% reference; pyperf times each implementation's
-``loop``), optionally ``GOALS``, ``report_notes()`` and ``details(json_path, out)`` for
-its report section, ``COMMAND`` when it measures with its own runner instead of
-pyperf workers (e2e, soak), and ``TIME_TABLES = False`` when its ``details()`` replace
-the per-case time tables and ratio chart (soak). Benchmark names are
-``"<case> | <implementation>"``.
+``loop``), optionally ``GOALS`` (one per measure) and ``REFERENCES`` (floors and
+ceilings shown beside them), ``report_notes()`` and ``details(json_path, out)`` for
+its report section, ``HEADLINE`` (the case the report's summary leads with) and
+``rates(json_path)`` (rates per benchmark: the summary then shows the suite as a
+table of them, e2e's requests per second), ``COMMAND`` when it measures with its own
+runner instead of pyperf workers (e2e, soak), and ``TIME_TABLES = False`` when its
+``details()`` replace the per-case time tables and ratio chart (soak). Benchmark
+names are ``"<case> | <implementation>"``.
 
 ``python -m bench`` runs :data:`DEFAULT`; the opt-in suites (soak: twenty minutes at the
 issue's sizes) run only when named with ``--only``.

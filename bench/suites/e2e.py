@@ -13,6 +13,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from bench.charts import plain_log_ticks
 from bench.e2e.servers import SERVERS, Server
 from bench.suites._base import Case, Details, Goal, Impl, Table, bench_name
 
@@ -150,6 +151,7 @@ def latency_chart(cases: list[tuple[Case, dict[str, dict[str, Any]]]], out: Path
             )  # fmt: skip
         ax.set_xticks([nines(p) for p in ticks], [f"p{p:g}" for p in ticks])
         ax.set_yscale("log")
+        plain_log_ticks(ax, "y")
         ax.set_ylabel("latency (ms)", fontsize=8)
         ax.set_title(f"{case.name}: latency by percentile (lower is better)", fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
@@ -201,3 +203,9 @@ def details(path: Path, out: Path) -> Details:
                 "these figures; install wrk (apt-get install wrk) for a lighter one."
             )
     return Details(tables=tables, charts=(chart,) if chart else (), notes=tuple(notes))
+
+
+def rates(path: Path) -> dict[str, float]:
+    """Requests per second per benchmark, as the tables count them (the report's
+    summary shows them, servers by apps)."""
+    return {name: summarize(runs)["rps"] for name, runs in _runs(path).items()}

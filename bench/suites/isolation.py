@@ -134,7 +134,9 @@ def _impl(kind: str, strategy: str) -> Impl:
     def setup() -> tuple[Any, ...]:
         return (_batch_runner(kind, _handlers(kind)[strategy]),)
 
-    return Impl(strategy, setup, _timed, needs=needs, inner_loops=1)
+    # The unlocked global is no alternative (it answers wrong): a baseline, not a peer.
+    reference = strategy == "global, no lock"
+    return Impl(strategy, setup, _timed, needs=needs, inner_loops=1, reference=reference)
 
 
 def wrong_answers(kind: str) -> int:

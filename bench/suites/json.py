@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as std_json
+import math
 from typing import Any
 
 from bench import loops
@@ -10,12 +11,16 @@ from bench.suites._base import Case, Goal, Impl
 
 TITLE = "JSON: stdlib, ujson, orjson"
 DESCRIPTION = (
-    "A ~2 KB document of nested dicts, lists, strings and numbers. 'direct' calls each "
-    "library; 'patched json.dumps' calls the standard json module after "
+    "Two documents: the ~2 KB bench document (nested dicts, lists, strings, numbers and a "
+    "null) and a ~2 KB series of 180 floats with one missing value (a null). 'direct' "
+    "calls each library; 'patched json.dumps' calls the standard json module after "
     "ctxcore.json.patch(...) (calls the fast library cannot honour fall back to the "
-    "stdlib); 'endpoint' is a full in-process WSGI request to an App view returning the "
-    "document with JSON_PROVIDER set."
+    "stdlib); 'app.json' calls an App's provider (JSON_PROVIDER) as a view's jsonify "
+    "does; 'endpoint' is a full in-process WSGI request to an App view returning the "
+    "bench document. Every fast path keeps the standard library's NaN and Infinity: "
+    "the document is searched for one (in C: about 1 us here)."
 )
+HEADLINE = "patched json.dumps"
 
 DOC: dict[str, Any] = {
     "users": [
@@ -30,7 +35,15 @@ DOC: dict[str, Any] = {
     ],
     "meta": {"page": 1, "total": 20, "next": None},
 }
+FLOATS: dict[str, Any] = {
+    "sensor": "t-1",
+    "points": [
+        [i * 0.25, round(math.sin(i / 7) * 1000, 3), (None if i == 30 else 1 / (i + 3))]
+        for i in range(60)
+    ],
+}
 TEXT = std_json.dumps(DOC)
+DOCUMENTS = {"doc": DOC, "floats": FLOATS}
 
 
 def _direct(backend: str, operation: str) -> Any:
@@ -43,9 +56,11 @@ def _direct(backend: str, operation: str) -> Any:
     return setup
 
 
-def _patched(backend: str) -> Any:
+def _patched(backend: str, document: str) -> Any:
     def setup() -> tuple[Any, ...]:
         from ctxcore import json as cjson
+
+        value = DOCUMENTS[document]
 
         def call() -> Any:
             # Patched on use: every benchmark of a suite is set up in each worker
@@ -53,9 +68,30 @@ def _patched(backend: str) -> Any:
             if cjson.is_patched() != backend:
                 cjson.patch(backend)
             # ensure_ascii=False: the call orjson can honour (it never escapes to ASCII).
-            return std_json.dumps(DOC, ensure_ascii=False)
+            return std_json.dumps(value, ensure_ascii=False)
 
         return (call,)
+
+    return setup
+
+
+def _app(backend: str) -> Any:
+    from ctxcore import App
+
+    app = App("bench-json")
+    app.config["JSON_PROVIDER"] = backend
+    return app
+
+
+def _provider(backend: str, method: str, document: str) -> Any:
+    """``app.json.dumps(value)`` or ``app.json.response(value)`` (what jsonify calls)."""
+
+    def setup() -> tuple[Any, ...]:
+        app = _app(backend)
+        value = DOCUMENTS[document]
+        if method == "dumps":
+            return (lambda: app.json.dumps(value),)
+        return (lambda: app.json.response(value),)
 
     return setup
 
@@ -64,10 +100,7 @@ def _endpoint(backend: str) -> Any:
     def setup() -> tuple[Any, ...]:
         from werkzeug.test import EnvironBuilder
 
-        from ctxcore import App
-
-        app = App("bench-json")
-        app.config["JSON_PROVIDER"] = backend
+        app = _app(backend)
         app.add_url_rule("/doc", "doc", lambda: DOC)
         builder = EnvironBuilder("/doc")
         environ = builder.get_environ()
@@ -84,6 +117,39 @@ def _endpoint(backend: str) -> Any:
         return (call,)
 
     return setup
+
+
+def _three(names: tuple[str, str, str], make: Any, document: str) -> tuple[Impl, ...]:
+    """orjson, ujson (on the bench document only: the suite's time) and the stdlib."""
+    fast, slow, std = names
+    impls = [Impl(fast, make("orjson"), loops.call0, ("orjson",))]
+    if document == "doc":
+        impls.append(Impl(slow, make("ujson"), loops.call0, ("ujson",)))
+    return (*impls, Impl(std, make("json"), loops.call0))
+
+
+def _patched_case(document: str, suffix: str) -> Case:
+    return Case(
+        f"patched json.dumps{suffix}",
+        f"json.dumps({document}, ensure_ascii=False) after ctxcore.json.patch(backend)",
+        _three(
+            ("ctxcore patch orjson", "ctxcore patch ujson", "stdlib (unpatched)"),
+            lambda backend: _patched(backend, document),
+            document,
+        ),
+    )
+
+
+def _provider_case(method: str, document: str, suffix: str) -> Case:
+    return Case(
+        f"app.json.{method}{suffix}",
+        f"app.json.{method}({document}) with JSON_PROVIDER set",
+        _three(
+            ("ctxcore orjson", "ctxcore ujson", "stdlib provider"),
+            lambda backend: _provider(backend, method, document),
+            document,
+        ),
+    )
 
 
 CASES = (
@@ -105,15 +171,12 @@ CASES = (
             Impl("stdlib", _direct("stdlib", "loads"), loops.call1),
         ),
     ),
-    Case(
-        "patched json.dumps",
-        "json.dumps(doc, ensure_ascii=False) after ctxcore.json.patch(backend)",
-        (
-            Impl("ctxcore patch orjson", _patched("orjson"), loops.call0, needs=("orjson",)),
-            Impl("ctxcore patch ujson", _patched("ujson"), loops.call0, needs=("ujson",)),
-            Impl("stdlib (unpatched)", _patched("json"), loops.call0),
-        ),
-    ),
+    _patched_case("doc", ""),
+    _patched_case("floats", ", floats"),
+    _provider_case("dumps", "doc", ""),
+    _provider_case("dumps", "floats", ", floats"),
+    _provider_case("response", "doc", ""),
+    _provider_case("response", "floats", ", floats"),
     Case(
         "endpoint",
         "App view returning the document (in-process WSGI)",
@@ -126,4 +189,46 @@ CASES = (
     ),
 )
 
-GOALS: tuple[Goal, ...] = ()
+
+def _four_times(case: str, subject: str, peer: str, text: str) -> Goal:
+    return Goal(case, subject, peer, "faster", 4.0, text)
+
+
+GOALS = (
+    _four_times(
+        "patched json.dumps",
+        "ctxcore patch orjson",
+        "stdlib (unpatched)",
+        "patched json.dumps >= 4x stdlib (nulls)",
+    ),
+    _four_times(
+        "patched json.dumps, floats",
+        "ctxcore patch orjson",
+        "stdlib (unpatched)",
+        "patched json.dumps >= 4x stdlib (floats)",
+    ),
+    _four_times(
+        "app.json.dumps",
+        "ctxcore orjson",
+        "stdlib provider",
+        "app.json.dumps >= 4x stdlib (nulls)",
+    ),
+    _four_times(
+        "app.json.dumps, floats",
+        "ctxcore orjson",
+        "stdlib provider",
+        "app.json.dumps >= 4x stdlib (floats)",
+    ),
+    _four_times(
+        "app.json.response",
+        "ctxcore orjson",
+        "stdlib provider",
+        "app.json.response >= 4x stdlib (nulls)",
+    ),
+    _four_times(
+        "app.json.response, floats",
+        "ctxcore orjson",
+        "stdlib provider",
+        "app.json.response >= 4x stdlib (floats)",
+    ),
+)

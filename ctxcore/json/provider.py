@@ -19,7 +19,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 from werkzeug.http import http_date
 
-from ._backends import ORIGINAL, fast_loads, has_non_finite, load_backend
+from ._backends import (
+    ORIGINAL,
+    UJSON_TRACES,
+    fast_loads,
+    hides_non_finite,
+    load_backend,
+    orjson_encode,
+    orjson_options,
+)
 
 if TYPE_CHECKING:
     from ctxcore.wrappers import Response
@@ -141,21 +149,25 @@ class DefaultJSONProvider(JSONProvider):
         """A JSON response (``jsonify``): compact, or indented by 2 when debugging
         (``compact=None``) or when ``compact`` is False."""
         obj = self._prepare_response_obj(args, kwargs)
+        return self._response_class()(self._body(obj), mimetype=self.mimetype)
+
+    def _body(self, obj: Any) -> str | bytes:
+        """A response's body: the document through :meth:`dumps`, and a newline."""
         if self._indent():
-            text = self.dumps(obj, indent=2)
-        else:
-            text = self.dumps(obj, separators=(",", ":"))
-        return self._response_class()(f"{text}\n", mimetype=self.mimetype)
+            return f"{self.dumps(obj, indent=2)}\n"
+        return f"{self.dumps(obj, separators=(',', ':'))}\n"
 
 
 class _FastJSONProvider(DefaultJSONProvider):
     """:class:`DefaultJSONProvider` through a faster library, same documents.
 
-    Compact and 2-space indented output (what responses use) comes from the fast
-    library when it can serialize the value itself; anything else — objects that need
-    ``default``, other keyword arguments, other separators — is the standard library's.
-    Parsing goes to the fast library, with the standard library's fallbacks (see
-    :mod:`ctxcore.json`).
+    ``dumps(obj)``, compact output (``separators=(",", ":")``, what responses use) and
+    2-space indented output come from the fast library when it can write the value as
+    the standard library would; ``dumps(obj)`` is then compact (the standard provider
+    separates with ``", "`` and ``": "``: the same document, other whitespace).
+    Anything else — objects that need ``default``, NaN and infinities, other keyword
+    arguments, other separators — is the standard library's. Parsing goes to the fast
+    library, with the standard library's fallbacks (see :mod:`ctxcore.json`).
     """
 
     def __init__(self, app: Any = None) -> None:
@@ -168,19 +180,42 @@ class _FastJSONProvider(DefaultJSONProvider):
         standard library would."""
         raise NotImplementedError
 
+    def _fast_body(self, obj: Any, indent: int | None) -> str | bytes | None:
+        """A response's body from the fast library (document and newline), or ``None``."""
+        text = self._fast(obj, indent)
+        return None if text is None else f"{text}\n"
+
+    def _body(self, obj: Any) -> str | bytes:
+        # Straight from the fast library, unless a subclass changed dumps(): responses
+        # then go through it, as Flask's do.
+        if type(self).dumps is _FastJSONProvider.dumps:
+            body = self._fast_body(obj, 2 if self._indent() else None)
+            if body is not None:
+                return body
+        return super()._body(obj)
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """Serialize ``obj``: the fast library when it can, else the standard one."""
-        indent = kwargs.get("indent")
-        compact = kwargs.get("separators") == (",", ":") and indent is None
-        if (compact or indent == 2) and kwargs.keys() <= {"separators", "indent"}:
-            text = self._fast(obj, indent)
-            if text is not None:
-                return text
-        return super().dumps(obj, **kwargs)
+        if not kwargs:
+            text = self._fast(obj, None)
+        elif kwargs.keys() <= {"separators", "indent"} and _fast_layout(kwargs):
+            text = self._fast(obj, kwargs.get("indent"))
+        else:
+            text = None
+        return super().dumps(obj, **kwargs) if text is None else text
 
     def loads(self, s: str | bytes | bytearray, **kwargs: Any) -> Any:
         """Parse with the fast library (the standard one for keywords it lacks)."""
         return self._loads(s, **kwargs)
+
+
+def _fast_layout(kwargs: dict[str, Any]) -> bool:
+    """Whether ``separators``/``indent`` ask for a layout the fast libraries write:
+    compact, or indented by 2 with the standard separators."""
+    indent, separators = kwargs.get("indent"), kwargs.get("separators")
+    if indent is None:
+        return separators == (",", ":")
+    return indent == 2 and separators is None
 
 
 class UJSONProvider(_FastJSONProvider):
@@ -195,7 +230,7 @@ class UJSONProvider(_FastJSONProvider):
     def _fast(self, obj: Any, indent: int | None) -> str | None:
         try:
             # ujson escapes "/" by default; the standard library does not.
-            return self.module.dumps(  # type: ignore[no-any-return]
+            out: str = self.module.dumps(
                 obj,
                 ensure_ascii=self.ensure_ascii,
                 sort_keys=self.sort_keys,
@@ -204,6 +239,10 @@ class UJSONProvider(_FastJSONProvider):
             )
         except (TypeError, OverflowError, ValueError):
             return None  # needs ``default``, or beyond what ujson writes
+        # ujson writes a NaN or infinity key as "nan", "inf" or "-inf".
+        if hides_non_finite(out, obj, UJSON_TRACES):
+            return None
+        return out
 
 
 class ORJSONProvider(_FastJSONProvider):
@@ -219,30 +258,28 @@ class ORJSONProvider(_FastJSONProvider):
 
     def __init__(self, app: Any = None) -> None:
         super().__init__(app)
-        orjson = self.module
-        self._options = (
-            orjson.OPT_NON_STR_KEYS
-            | orjson.OPT_PASSTHROUGH_DATETIME
-            | orjson.OPT_PASSTHROUGH_DATACLASS
-        )
+        self._options = orjson_options(self.module)
 
-    def _fast(self, obj: Any, indent: int | None) -> str | None:
+    def _encode(self, obj: Any, indent: int | None, option: int = 0) -> bytes | None:
+        """orjson's document (with ``option`` added), or ``None`` when it cannot write
+        it as the standard library would."""
         if self.ensure_ascii:
             return None
         orjson = self.module
-        option = self._options
+        option |= self._options
         if self.sort_keys:
             option |= orjson.OPT_SORT_KEYS
         if indent:
             option |= orjson.OPT_INDENT_2
-        try:
-            out: bytes = orjson.dumps(obj, option=option)
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            return None
-        # orjson writes NaN and infinities as null; the standard library does not.
-        if b"null" in out and has_non_finite(obj):
-            return None
-        return out.decode()
+        return orjson_encode(orjson, obj, option)
+
+    def _fast(self, obj: Any, indent: int | None) -> str | None:
+        out = self._encode(obj, indent)
+        return None if out is None else out.decode()
+
+    def _fast_body(self, obj: Any, indent: int | None) -> str | bytes | None:
+        # The bytes go into the response as they are: no decoding, no encoding back.
+        return self._encode(obj, indent, self.module.OPT_APPEND_NEWLINE)
 
 
 _CLASSES: dict[str, type[DefaultJSONProvider]] = {

@@ -21,7 +21,18 @@ from uuid import UUID
 
 from werkzeug.http import http_date, parse_date
 
-__all__ = ["JSONTag", "TaggedJSONSerializer"]
+__all__ = [
+    "JSONTag",
+    "PassDict",
+    "PassList",
+    "TagBytes",
+    "TagDateTime",
+    "TagDict",
+    "TagMarkup",
+    "TagTuple",
+    "TagUUID",
+    "TaggedJSONSerializer",
+]
 
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -55,8 +66,9 @@ class JSONTag:
         return {self.key: self.to_json(value)}
 
 
-class _Escaped(JSONTag):
-    # A dict whose one key is a tag's key would load as that tag: escape its key.
+class TagDict(JSONTag):
+    """A dict whose one key is a tag's key would load as that tag: its key is escaped."""
+
     key = " di"
 
     def check(self, value: Any) -> bool:
@@ -75,7 +87,37 @@ class _Escaped(JSONTag):
         return {key[:-2]: value[key]}
 
 
-class _Tuple(JSONTag):
+class PassDict(JSONTag):
+    """A dict subclass: its values are tagged, the dict itself needs no tag.
+
+    Plain dicts and lists take the serializer's fast path and never reach this tag or
+    :class:`PassList`; these handle subclasses (an ``OrderedDict``, a ``defaultdict``).
+    """
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, dict)
+
+    def to_json(self, value: Any) -> Any:
+        return {key: self.serializer.tag(item) for key, item in value.items()}
+
+    tag = to_json
+
+
+class PassList(JSONTag):
+    """A list subclass: its items are tagged, the list itself needs no tag."""
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, list)
+
+    def to_json(self, value: Any) -> Any:
+        return [self.serializer.tag(item) for item in value]
+
+    tag = to_json
+
+
+class TagTuple(JSONTag):
+    """A tuple (JSON has only lists)."""
+
     key = " t"
 
     def check(self, value: Any) -> bool:
@@ -88,7 +130,9 @@ class _Tuple(JSONTag):
         return tuple(value)
 
 
-class _Bytes(JSONTag):
+class TagBytes(JSONTag):
+    """Bytes, as base64."""
+
     key = " b"
 
     def check(self, value: Any) -> bool:
@@ -101,7 +145,9 @@ class _Bytes(JSONTag):
         return b64decode(value)
 
 
-class _Markup(JSONTag):
+class TagMarkup(JSONTag):
+    """``Markup`` (anything with ``__html__``), as its HTML."""
+
     key = " m"
 
     def check(self, value: Any) -> bool:
@@ -116,7 +162,9 @@ class _Markup(JSONTag):
         return Markup(value)
 
 
-class _UUID(JSONTag):
+class TagUUID(JSONTag):
+    """A UUID, as its hex string."""
+
     key = " u"
 
     def check(self, value: Any) -> bool:
@@ -129,7 +177,9 @@ class _UUID(JSONTag):
         return UUID(value)
 
 
-class _DateTime(JSONTag):
+class TagDateTime(JSONTag):
+    """A datetime, as an HTTP date (to the second, UTC)."""
+
     key = " d"
 
     def check(self, value: Any) -> bool:
@@ -146,12 +196,14 @@ class TaggedJSONSerializer:
     """``dumps``/``loads`` of tagged JSON (see the module docstring)."""
 
     default_tags: ClassVar[list[type[JSONTag]]] = [
-        _Escaped,
-        _Tuple,
-        _Bytes,
-        _Markup,
-        _UUID,
-        _DateTime,
+        TagDict,
+        PassDict,
+        TagTuple,
+        PassList,
+        TagBytes,
+        TagMarkup,
+        TagUUID,
+        TagDateTime,
     ]
 
     def __init__(self) -> None:

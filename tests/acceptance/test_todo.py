@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -64,14 +63,6 @@ def test_the_port_changes_imports_and_nothing_else() -> None:
         "    app = App(__name__, instance_relative_config=True)",
     ]
     assert any("from ctxcore import" in line for line in changed)
-
-
-@pytest.fixture
-def copied(tmp_path: Path) -> Path:
-    """The examples in a temporary folder (their instance folders go there too)."""
-    target = tmp_path / "examples"
-    shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__pycache__", "instance"))
-    return target
 
 
 @pytest.fixture(params=PACKAGES)

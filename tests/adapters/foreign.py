@@ -29,7 +29,18 @@ def plain_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [body.encode()]
 
 
+def reading_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """A bare WSGI app that reads the whole body (to its end, for a chunked one)."""
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH")
+    data = stream.read(int(length)) if length else stream.read()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps({"length": len(data)}).encode()]
+
+
 wsgi = ContextMiddleware(plain_wsgi)
+#: The reading app wrapped: the request limits apply under any server.
+reading = ContextMiddleware(reading_wsgi)
 #: The same function released by a LocalManager after each response.
 managed = LocalManager([local]).make_middleware(plain_wsgi)
 
@@ -47,7 +58,19 @@ def _starlette() -> Any:
             {**first, "still": local.tag == tag and current_request_id() == first["rid"]}
         )
 
-    return Starlette(routes=[Route("/tag/{tag}", endpoint)])
+    async def echo(request: Any) -> JSONResponse:
+        return JSONResponse({"length": len(await request.body())})
+
+    async def health(request: Any) -> JSONResponse:
+        return JSONResponse({"ok": True})
+
+    return Starlette(
+        routes=[
+            Route("/tag/{tag}", endpoint),
+            Route("/echo", echo, methods=["POST"]),
+            Route("/health", health),
+        ]
+    )
 
 
 asgi = ContextMiddleware(_starlette())

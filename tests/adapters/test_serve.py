@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,7 @@ from ctxcore.adapters.serve import serve
 from tests.adapters.mounted import asgi as mounted_asgi
 from tests.adapters.mounted import main as mounted_main
 from tests.adapters.mounted import wsgi as mounted_wsgi
-from tests.adapters.servers import HOST, free_port, raw_get, stop, wait_for_port
+from tests.adapters.servers import HOST, free_port, raw_exchange, raw_get, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,6 +80,7 @@ GEVENT_FIRST = "from ctxcore.adapters.gevent import patch\npatch()\n" + MOUNTED
         pytest.param(GEVENT_FIRST, "main", "gevent", "/where", {"app": "main"}, id="app-gevent"),
         pytest.param(MOUNTED, "main", "uvicorn", "/where", {"app": "main"}, id="app-uvicorn"),
         pytest.param(MOUNTED, "main", "hypercorn", "/where", {"app": "main"}, id="app-hypercorn"),
+        pytest.param(MOUNTED, "main", "granian", "/where", {"app": "main"}, id="app-granian-asgi"),
         pytest.param(
             MOUNTED,
             "wsgi",
@@ -97,6 +99,7 @@ GEVENT_FIRST = "from ctxcore.adapters.gevent import patch\npatch()\n" + MOUNTED
         ),
         pytest.param(FOREIGN, "wsgi", "gunicorn", "/x/t1", {"tag": "t1"}, id="foreign-wsgi"),
         pytest.param(FOREIGN, "asgi", "hypercorn", "/tag/t2", {"tag": "t2"}, id="foreign-asgi"),
+        pytest.param(FOREIGN, "wsgi", "granian", "/x/t3", {"tag": "t3"}, id="foreign-wsgi-granian"),
         pytest.param(
             "",
             "'tests.adapters.mounted:build(\"made\")'",
@@ -139,7 +142,7 @@ def test_dispatchers_are_told_apart() -> None:
     assert isinstance(mounted_asgi, ASGIDispatcher)
     with pytest.raises(ValueError, match="WSGI only"):
         serve(mounted_wsgi, server="hypercorn", port=free_port())
-    with pytest.raises(ValueError, match="uvicorn or hypercorn"):
+    with pytest.raises(ValueError, match="uvicorn, hypercorn or granian"):
         serve(mounted_asgi, server="werkzeug", port=free_port())
 
 
@@ -226,15 +229,137 @@ def test_serve_errors_are_one_line() -> None:
         socket.create_connection((HOST, port), timeout=0.5)
 
 
-@pytest.mark.parametrize("command", ["run", "serve"])
-def test_a_port_in_use_is_one_line(command: str) -> None:
-    """``run`` and ``serve`` on a taken port: one line naming the error, exit 1."""
+ALL_SERVERS = ["werkzeug", "gunicorn", "gevent", "uvicorn", "hypercorn", "granian"]
+
+
+@pytest.mark.parametrize("server", ALL_SERVERS)
+def test_a_port_in_use_is_one_line(server: str) -> None:
+    """One line naming the address and the reason, exit 1, on every server."""
     with socket.socket() as taken:
         taken.bind((HOST, 0))
         taken.listen()
         port = taken.getsockname()[1]
         stderr = one_line_error(
-            *("--app", "tests.adapters.mounted:main", command, "--server", "gevent"),
+            "serve", "tests.adapters.mounted:main", "--server", server, "--port", str(port)
+        )
+    assert stderr == f"Error: cannot listen on {HOST}:{port}: Address already in use\n"
+
+
+@pytest.mark.parametrize("server", ALL_SERVERS)
+def test_a_port_out_of_range_is_one_line(server: str) -> None:
+    stderr = one_line_error(
+        "serve", "tests.adapters.mounted:main", "--server", server, "--port", "99999"
+    )
+    assert stderr == (f"Error: cannot listen on {HOST}:99999: a port is a number from 0 to 65535\n")
+
+
+def test_run_on_a_port_in_use_is_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        stderr = one_line_error(
+            *("--app", "tests.adapters.mounted:main", "run", "--server", "gevent"),
             *("--port", str(port)),
         )
-    assert stderr.startswith("Error: OSError: "), stderr
+    assert stderr.startswith(f"Error: cannot listen on {HOST}:{port}: "), stderr
+
+
+def without(modules: list[str], *args: str) -> list[str]:
+    """``python -m ctxcore *args`` in a process where importing ``modules`` fails, as if
+    they were not installed (``None`` in ``sys.modules`` makes an import fail)."""
+    blocked = "".join(f"sys.modules[{name!r}] = None\n" for name in modules)
+    code = (
+        f"import sys\n{blocked}from ctxcore.__main__ import main\nsys.exit(main({list(args)!r}))\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+@pytest.mark.parametrize(
+    ("missing", "args", "extra"),
+    [
+        (["gevent"], ("--server", "gevent"), "gevent"),
+        (["gunicorn"], ("--server", "gunicorn"), "gunicorn"),
+        (["gevent"], ("--server", "gunicorn", "--worker-class", "gevent"), "gevent"),
+        (["uvicorn"], ("--server", "uvicorn"), "uvicorn"),
+        (["uvloop"], ("--server", "uvicorn", "--loop", "uvloop"), "uvloop"),
+        (["hypercorn"], ("--server", "hypercorn"), "hypercorn"),
+        (["granian"], ("--server", "granian"), "granian"),
+        (["granian", "uvloop"], ("--server", "granian", "--loop", "uvloop"), "granian,uvloop"),
+    ],
+)
+def test_a_server_that_is_not_installed_is_one_line_naming_the_extra(
+    missing: list[str], args: tuple[str, ...], extra: str
+) -> None:
+    proc = subprocess.run(
+        without(missing, "serve", "tests.adapters.mounted:main", *args, "--port", str(free_port())),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith("Error: --server "), proc.stderr
+    assert f'pip install "ctxcore[{extra}]"' in proc.stderr
+
+
+def test_serve_from_code_names_the_missing_extra() -> None:
+    code = (
+        "import sys\nsys.modules['hypercorn'] = None\n"
+        "from ctxcore.adapters.serve import MissingServer, serve\n"
+        "from tests.adapters.mounted import main\n"
+        "try:\n    serve(main, server='hypercorn')\n"
+        "except MissingServer as exc:\n    print(exc)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    assert 'pip install "ctxcore[hypercorn]"' in proc.stdout
+
+
+def test_gevent_says_where_it_listens() -> None:
+    port = free_port()
+    cmd = ctxcore("serve", "tests.adapters.stress:app", "--server", "gevent", "--port", str(port))
+    line = f"gevent serving on http://{HOST}:{port} "
+    with started(cmd, port) as log:
+        # It listens a moment before it says so: wait (bounded) for the line.
+        deadline = time.monotonic() + 10
+        while line not in (said := log.read_text(errors="replace")):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    assert line in said
+
+
+def test_serve_limits_from_code() -> None:
+    """``serve(..., limits=Limits(...))`` replaces the defaults (here, under uvicorn)."""
+    port = free_port()
+    setup = f"{MOUNTED}\nfrom ctxcore.adapters.limits import Limits"
+    code = (
+        f"{setup}\nfrom ctxcore.adapters.serve import serve\n"
+        f"serve(main, server='uvicorn', port={port}, limits=Limits(header_fields=5))\n"
+    )
+    with started([sys.executable, "-c", code], port):
+        few = raw_get(port, "/where", {f"X-{i}": "v" for i in range(2)})[0]
+        many = raw_get(port, "/where", {f"X-{i}": "v" for i in range(5)})[0]
+    assert (few, many) == (200, 431)
+
+
+def test_serve_limits_on_the_command_line() -> None:
+    """``--max-body-size`` reaches a server that replaces the process (gunicorn)."""
+    port = free_port()
+    cmd = ctxcore(
+        "serve", "tests.adapters.stress:app", "--server", "gunicorn", "--port", str(port),
+        "--max-body-size", "10",
+    )  # fmt: skip
+    with started(cmd, port):
+        body = b'{"a": 1}'
+        head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n"
+        small = raw_exchange(port, [head.format(len(body)).encode() + body])
+        large = raw_exchange(port, [head.format(11).encode()])
+    assert small.startswith(b"HTTP/1.1 200 ")
+    assert large.startswith(b"HTTP/1.1 413 ")

@@ -26,12 +26,24 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(600)  # every suite once, e2e through real servers: minutes on a busy machine
-def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
-    out = tmp_path / "run"
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Every default suite run once in smoke mode: (the result folder, the console output)."""
+    out = tmp_path_factory.mktemp("smoke") / "run"
     result = bench("--smoke", "--out", str(out))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out, result.stdout
+
+
+# The smoke run (every suite once, real servers included) is set up by whichever of
+# these runs first, and counts against its timeout.
+SMOKE_TIMEOUT = pytest.mark.timeout(600)
+
+
+@pytest.mark.slow
+@SMOKE_TIMEOUT
+def test_smoke_run_writes_every_artifact(smoke_run: tuple[Path, str]) -> None:
+    out, stdout = smoke_run
     for name in ("lookup", "proxy", "stack", "context", "json", "isolation", "e2e"):
         assert (out / f"{name}.json").stat().st_size > 0
         assert (out / "charts" / f"{name}.png").stat().st_size > 0
@@ -42,7 +54,8 @@ def test_smoke_run_writes_every_artifact(tmp_path: Path) -> None:
     html = (out / "report.html").read_text()
     assert html.startswith("<!doctype html>")
     assert "data:image/png;base64," in html
-    assert "[1/7] suite 'lookup'" in result.stdout
+    assert "[1/7] suite 'lookup'" in stdout
+    assert report.startswith('# ctxcore benchmark report\n\n<a id="summary"></a>\n\n## Summary')
     assert "Wrong answers per batch from the unlocked global: threads" in report
     _check_e2e(out, report)
 
@@ -111,17 +124,20 @@ def test_ci_has_wrk() -> None:
 
 
 @pytest.mark.slow
-def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
-    """The HTML report loads in a real browser and produces a screenshot."""
+@SMOKE_TIMEOUT
+def test_report_renders_in_headless_chromium(smoke_run: tuple[Path, str]) -> None:
+    """The HTML report loads in a real browser, produces its screenshots, and its
+    summary (every default suite) fits in the first screen."""
     import os
     import shutil
+
+    from bench.render import FIRST_SCREEN, summary_bottom
 
     if shutil.which("chromium") is None:
         if os.environ.get("CI"):
             pytest.fail("CI must have chromium: .ci/run installs it")
         pytest.skip("chromium is not installed here (apt-get install chromium)")
-    out = tmp_path / "run"
-    assert bench("--smoke", "--only", "stack,isolation", "--out", str(out)).returncode == 0
+    out, _ = smoke_run
     result = subprocess.run(
         [sys.executable, "-m", "bench.render", str(out)],
         cwd=ROOT,
@@ -131,6 +147,9 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    png = out / "report.png"
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png.stat().st_size > 10_000
+    for name in ("report.png", "report-first-screen.png"):
+        png = out / name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png.stat().st_size > 10_000
+    assert "fits in a 1280x900 first screen" in result.stdout
+    assert 200 < summary_bottom(out / "report.html") <= FIRST_SCREEN[1]

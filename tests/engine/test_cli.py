@@ -18,7 +18,6 @@ import pytest
 from ctxcore import App, Blueprint, current_app, g
 from ctxcore.cli import (
     CtxcoreGroup,
-    Manager,
     NoAppException,
     ScriptInfo,
     load_target,
@@ -88,6 +87,10 @@ def create_app(env="prod", debug=False):
 
 BROKEN = {
     "raises.py": "import os\nx = 1 / 0\n",
+    "readsjson.py": "import json\n\nsettings = json.loads('{not json')\n",
+    "jsonfactory.py": (
+        "import json\nfrom ctxcore import App\n\ndef create_app():\n    json.loads('x')\n"
+    ),
     "imports.py": "import no_such_dependency_xyz\n",
     "badfactory.py": (
         "from ctxcore import App\n\ndef create_app():\n    raise KeyError('DATABASE_URL')\n"
@@ -312,51 +315,6 @@ def test_script_info_loads_once_and_honours_create_app() -> None:
         ScriptInfo(create_app=lambda: 3).load_app()
 
 
-# Manager.
-
-
-def test_manager_option_translates_argparse_declarations() -> None:
-    app = App("argparse")
-    manager = Manager(app)
-
-    @manager.option("-v", "--verbose", action="count")
-    @manager.option("--tag", action="append", dest="tags")
-    @manager.option("--color", choices=["red", "blue"], default="red")
-    @manager.option("--dry-run", action="store_true")
-    @manager.option("path")
-    def deploy(path: str, dry_run: bool, color: str, tags: tuple[str, ...], verbose: int) -> None:
-        click.echo(f"{path} {dry_run} {color} {list(tags)} {verbose}")
-
-    runner = app.test_cli_runner()
-    result = runner.invoke(args=["deploy", "/srv", "--dry-run", "--tag", "a", "--tag", "b", "-vv"])
-    assert result.output == "/srv True red ['a', 'b'] 2\n"
-    bad = runner.invoke(args=["deploy", "/srv", "--color", "green"])
-    assert bad.exit_code == 2
-    with pytest.raises(TypeError, match="unsupported argparse"):
-        manager.option("--x", const=1)(deploy)
-
-
-def test_manager_needs_an_app() -> None:
-    with pytest.raises(TypeError, match=r"needs a ctxcore\.App"):
-        Manager(object())  # type: ignore[arg-type]
-
-
-def test_manager_run_returns_the_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
-    app = App("manage")
-    manager = Manager(app)
-
-    @manager.command
-    def fail(code: int) -> int:
-        return code
-
-    assert manager.run(["fail", "4"]) == 4
-    assert manager.run(["fail", "0"]) == 0
-    assert manager.run(["nope"]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "Error: No such command 'nope'. Try 'python -m ctxcore --help'."
-    )
-
-
 # python -m ctxcore, as a subprocess.
 
 
@@ -442,6 +400,10 @@ def test_app_run_under_the_command_line_does_not_block(project: Path) -> None:
     [
         (["--app", "no_such_module", "routes"], 2, "Could not import 'no_such_module'"),
         (["--app", "raises", "routes"], 2, "ZeroDivisionError: division by zero (raises.py:2)"),
+        # Where the app's own code raised, not the standard library frame below it.
+        (["--app", "readsjson", "routes"], 2, "line 1 column 2 (char 1) (readsjson.py:3)"),
+        (["--app", "jsonfactory", "routes"], 2, "raised JSONDecodeError: Expecting value"),
+        (["--app", "jsonfactory", "routes"], 2, "(jsonfactory.py:5)"),
         (["--app", "imports", "routes"], 2, "No module named 'no_such_dependency_xyz'"),
         (["--app", "badfactory", "routes"], 2, "raised KeyError: 'DATABASE_URL'"),
         (["--app", "factory:create_app(1, 2, 3)", "whoami"], 2, "could not be called"),

@@ -159,9 +159,8 @@ def test_fast_providers_give_the_same_documents(provider_class: Any, name: str) 
     for options in ({}, {"separators": (",", ":")}, {"indent": 2}):
         expected = json.loads(standard.dumps(value, **options))
         got = json.loads(app.json.dumps(value, **options))
-        if provider_class is UJSONProvider and name == "decimal" and options:
-            # The one difference, documented: ujson (its compact and indented output)
-            # writes Decimal as a number.
+        if provider_class is UJSONProvider and name == "decimal":
+            # The one difference, documented: ujson writes Decimal as a number.
             assert got["value"] == float(VALUES[name])
             continue
         assert got == expected
@@ -194,3 +193,58 @@ def test_changing_json_provider_in_the_config_rebuilds_app_json() -> None:
     app.config["JSON_PROVIDER"] = "ujson"
     assert app.json is mine  # an assigned provider stays
     assert cjson.DefaultJSONProvider is DefaultJSONProvider
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"x": [None, float("nan")]}, '{"x":[null,NaN]}'),
+        ({"x": None, "y": [float("inf"), -float("inf")]}, '{"x":null,"y":[Infinity,-Infinity]}'),
+        ({float("nan"): None}, '{"NaN":null}'),
+        ({float("inf"): 1}, '{"Infinity":1}'),
+    ],
+    ids=["nan-beside-null", "infinities", "nan-key", "inf-key"],
+)
+def test_fast_providers_write_non_finite_floats_as_the_standard_provider(
+    backend: str, value: Any, expected: str
+) -> None:
+    app = App(__name__)
+    app.config["JSON_PROVIDER"] = backend
+    compact = {"separators": (",", ":")}
+    assert DefaultJSONProvider(app).dumps(value, **compact) == expected
+    assert app.json.dumps(value, **compact) == expected
+    assert app.json.response(value).get_data(as_text=True) == expected + "\n"
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+def test_fast_providers_write_dumps_without_arguments_compact(backend: str) -> None:
+    """A pinned difference: the standard provider separates with ", " and ": "; the
+    fast ones write the same document compact (as their responses are)."""
+    app = App(__name__)
+    value = {"b": [1, None], "a": "é"}
+    assert app.json.dumps(value) == '{"a": "\\u00e9", "b": [1, null]}'
+    app.config["JSON_PROVIDER"] = backend
+    expected = '{"a":"é","b":[1,null]}' if backend == "orjson" else '{"a":"\\u00e9","b":[1,null]}'
+    assert app.json.dumps(value) == expected
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+def test_fast_providers_leave_layouts_they_cannot_write_to_the_standard_library(
+    backend: str,
+) -> None:
+    """Indented by 2 but with compact separators: only the standard library writes it."""
+    app = App(__name__)
+    app.config["JSON_PROVIDER"] = backend
+    options = {"indent": 2, "separators": (",", ":")}
+    assert app.json.dumps({"a": [1]}, **options) == '{\n  "a":[\n    1\n  ]\n}'
+
+
+@pytest.mark.parametrize("backend", ["ujson", "orjson"])
+def test_fast_providers_sort_integer_keys_as_the_standard_provider(backend: str) -> None:
+    app = App(__name__)
+    app.config["JSON_PROVIDER"] = backend
+    value = {10: "a", 2: "b"}
+    expected = DefaultJSONProvider(app).dumps(value, separators=(",", ":"))
+    assert expected == '{"2":"b","10":"a"}'
+    assert app.json.dumps(value, separators=(",", ":")) == expected
