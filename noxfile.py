@@ -1,12 +1,14 @@
-"""nox sessions: the whole test suite on every supported CPython.
+"""nox sessions: the default (fast) test suite on every supported CPython.
 
 ``nox`` runs ``tests`` on 3.10, 3.11, 3.12 and 3.13 (each in its own virtualenv, the
 project installed editable with its ``test`` extra); ``nox -s tests-3.12`` runs one.
-CI (``.ci/run``) runs the README's command (one version), then the others here, and
-``tests_pure``: the suite once more on 3.11 with ``CTXCORE_NO_EXTENSIONS=1``, so the
-engine and adapters also run on the pure-Python Local/LocalStack/LocalProxy.
-Interpreters are found on PATH as ``python3.X`` (with pyenv:
-``PYENV_VERSION=3.11.7:3.10.13:3.12.1:3.13.0``).
+CI (``.ci/run``) runs the README's command (3.11), the slow group once (``python -m
+pytest -m slow`` on 3.11: fuzzing, soak, load, the benchmark's runs, builds, linters),
+then the sessions here: ``tests`` on the other versions and ``tests_pure``, the suite
+once more on 3.11 with ``CTXCORE_NO_EXTENSIONS=1``, so the engine and adapters also run
+on the pure-Python Local/LocalStack/LocalProxy. Arguments after ``--`` go to pytest
+(``nox -s tests-3.12 -- -m slow``). Interpreters are found on PATH as ``python3.X``
+(with pyenv: ``PYENV_VERSION=3.11.7:3.10.13:3.12.1:3.13.0``).
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ nox.options.error_on_missing_interpreters = True
 def tests(session: nox.Session) -> None:
     """The test suite, as the README runs it, on one interpreter."""
     session.install("-e", ".[test]")
-    # The minute of coverage-guided fuzzing runs once, in the README's run; here each
-    # harness gets a short run on this interpreter (the corpus replays in full).
-    session.env.setdefault("CTXCORE_FUZZ_SECONDS", "3")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
@@ -35,5 +34,4 @@ def tests_pure(session: nox.Session) -> None:
     # Set for the install too: the extension is not built, as on a machine without gcc.
     session.env["CTXCORE_NO_EXTENSIONS"] = "1"
     session.install("-e", ".[test]")
-    session.env.setdefault("CTXCORE_FUZZ_SECONDS", "3")
     session.run("python", "-m", "pytest", *session.posargs)

@@ -1,4 +1,10 @@
-"""Shared fixtures: concurrency backends and a guard on the process-wide default ident."""
+"""Shared fixtures (concurrency backends, guards on leftover state) and the slow group.
+
+Tests marked ``slow`` (fuzzing, soak, real-server load, the benchmark smoke run, builds,
+the linters, full-size property runs) are left out of a plain ``python -m pytest``. They
+run with ``-m slow`` (only them) or ``-m "slow or not slow"`` (everything), and when their
+file or test is named on the command line (``python -m pytest tests/bench/test_soak.py``).
+"""
 
 from __future__ import annotations
 
@@ -17,12 +23,37 @@ if os.environ.get("CTXCORE_TEST_GEVENT_MONKEY") == "1":
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 import ctxcore
 from tests.backends import Backend, all_backends
 from tests.redis_server import MISSING, RedisServer, redis_server_binary, running_redis
+
+
+def _named_files(config: pytest.Config) -> set[Path]:
+    """Test files named on the command line (a file, or a test in it; not a folder)."""
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        return set()
+    base = config.invocation_params.dir
+    paths = (Path(base, arg.split("::")[0]).resolve() for arg in config.args)
+    return {path for path in paths if path.is_file()}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect ``slow`` tests unless ``-m`` chooses, or their file was named."""
+    if config.option.markexpr:
+        return
+    named = _named_files(config)
+    keep: list[pytest.Item] = []
+    slow: list[pytest.Item] = []
+    for item in items:
+        left_out = item.get_closest_marker("slow") is not None and item.path not in named
+        (slow if left_out else keep).append(item)
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = keep
 
 
 @pytest.fixture(params=all_backends(), ids=repr)

@@ -1,4 +1,7 @@
-"""The tree stays clean under the project's linters and type checker."""
+"""The tree stays clean under the project's linters and type checker.
+
+In the slow group (``python -m pytest -m slow``, or name this file): CI runs it once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize(

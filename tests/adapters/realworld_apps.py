@@ -13,7 +13,8 @@ Three parts, each set up the way Flask tutorials and extensions do it:
   (``check_same_thread=True``, which SQLAlchemy turns off by default for file
   databases, and no pool sharing connections between threads). Each request tags the
   session it gets; a session already tagged by another request is a stale one.
-* ``/slow/...`` — a blueprint whose ``teardown_request`` sleeps 0.2 s.
+* ``/slow/...`` — a blueprint whose ``teardown_request`` sleeps until ``/ping`` lets it
+  go (at most ``SLOW_TEARDOWN`` seconds).
 
 Each route has a sync JSON view, an ``async def`` view (it only reads ``g``, which the
 sync hooks filled: sqlite or a thread-keyed session on the event loop's thread would be
@@ -66,7 +67,8 @@ DB_PATH = os.environ.get("CTXCORE_REALWORLD_DB") or os.path.join(
 #: The rows every streaming view sends, in chunks of STREAM_CHUNK.
 SEED_ROWS = [(n, f"label-{n:03d}") for n in range(50)]
 STREAM_CHUNK = 5
-SLOW_TEARDOWN = 0.2
+#: The longest a slow teardown sleeps before ``/ping`` lets it go.
+SLOW_TEARDOWN = 5.0
 
 app = App(__name__)
 app.config["SECRET_KEY"] = "realworld-test-secret"
@@ -81,8 +83,8 @@ RECORDS: dict[str, dict[str, list[Any]]] = {}
 UNATTRIBUTED: list[str] = []
 #: The event loop's thread (ASGI servers only: set by the lifespan startup hook).
 LOOP: dict[str, Any] = {"ident": None, "name": None}
-#: How many slow teardowns are sleeping right now.
-SLOW: dict[str, int] = {"sleeping": 0}
+#: How many slow teardowns are sleeping right now, and whether ``/ping`` let them go.
+SLOW: dict[str, int] = {"sleeping": 0, "released": 0}
 
 
 def _entry(rid: str) -> dict[str, list[Any]]:
@@ -192,7 +194,15 @@ def report() -> dict[str, Any]:
 
 @app.get("/ping")
 async def ping() -> dict[str, Any]:
-    return {"sleeping": SLOW["sleeping"]}
+    """How many slow teardowns sleep, once ``?teardowns=N`` of them do (or 5 s passed);
+    then lets them all go."""
+    wanted = request.args.get("teardowns", 0, type=int)
+    deadline = time.monotonic() + 5
+    while SLOW["sleeping"] < wanted and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    sleeping = SLOW["sleeping"]
+    SLOW["released"] = 1
+    return {"sleeping": sleeping}
 
 
 def _stream_lines(rid: str, batches: Iterator[list[tuple[int, str]]]) -> Iterator[str]:
@@ -410,7 +420,10 @@ def slow_teardown(exc: BaseException | None) -> None:
     with _lock:
         SLOW["sleeping"] += 1
     try:
-        time.sleep(SLOW_TEARDOWN)
+        # Polled, not an Event: /ping may run on another thread's loop (under gevent too).
+        deadline = time.monotonic() + SLOW_TEARDOWN
+        while not SLOW["released"] and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         with _lock:
             SLOW["sleeping"] -= 1

@@ -5,7 +5,7 @@ all of them at once (counted in ``/proc``); then each sends a few requests, one 
 the other, over its own connection. Each request stores its id in ``g``, a ``Local``
 and the session and reports what it sees (``tests/adapters/stress.py``): zero errors,
 zero mismatches, and every response keeps the connection open. Bounded: 60 s per
-server.
+server. A load test: in the slow group (``python -m pytest -m slow``), run once by CI.
 """
 
 from __future__ import annotations
@@ -130,6 +130,7 @@ async def _load(port: int, server_pid: int, baseline: int) -> Figures:
     return figures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("server", "extra"),
     [

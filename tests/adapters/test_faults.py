@@ -195,26 +195,36 @@ def test_client_leaves_mid_response_stream(served: Served, pid: int, how: str) -
         raw_get(served.port, "/stop-streams")
 
 
+def _pending(sock: socket.socket) -> bool:
+    """Whether ``sock`` is still open with nothing received: the server neither answered
+    nor closed it."""
+    timeout = sock.gettimeout()
+    sock.setblocking(False)  # a socket with a timeout would wait for data first
+    try:
+        return not sock.recv(1, socket.MSG_PEEK)  # b"": closed
+    except BlockingIOError:
+        return True
+    finally:
+        sock.settimeout(timeout)
+
+
 def test_partial_headers_held_open(served: Served, pid: int) -> None:
-    """A client sends half a request and waits 2 s; others are served meanwhile."""
+    """A client sends half a request and waits; others are served meanwhile.
+
+    Each of them is answered while the stalled connection is still open and unanswered:
+    a server that made them wait for it would only serve them once it gave up on it.
+    """
     stalled = _connect(served.port)
     try:
         stalled.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
-        served_meanwhile = 0
-        slowest = 0.0
-        until = time.monotonic() + 2.0
-        while time.monotonic() < until:
-            started = time.monotonic()
+        for served_meanwhile in range(10):
             status, body = raw_get(served.port, f"/sync/meanwhile-{served_meanwhile}")
-            slowest = max(slowest, time.monotonic() - started)
             assert status == 200, body[:300]
             assert json.loads(body)["ok"] is True
-            served_meanwhile += 1
-            time.sleep(0.05)
-        assert served_meanwhile >= 10, served_meanwhile
-        assert slowest < 1.0, f"a request waited {slowest:.2f}s behind the stalled client"
-        # Half a request is never dispatched.
-        assert _json(served.port, "/open")["open"] == []
+            assert _pending(stalled), f"served only after the stalled client ({served_meanwhile})"
+        # Half a request is never dispatched (the last request's teardown may still be
+        # finishing: wait for it as after a fault).
+        assert _settled(served.port)[0]["open"] == []
         stalled.settimeout(0.2)
         try:
             early = stalled.recv(65536)
@@ -223,7 +233,6 @@ def test_partial_headers_held_open(served: Served, pid: int) -> None:
         assert not early.startswith(b"HTTP/1.1 200"), early[:200]
     finally:
         stalled.close()
-    print(f"{served.name}: {served_meanwhile} requests served beside the stalled client")
     _check_recovered(served, pid, "partial headers held open")
 
 

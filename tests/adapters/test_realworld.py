@@ -3,15 +3,17 @@
 One server per configuration (gunicorn gthread, gevent, uvicorn with uvloop and with
 asyncio, hypercorn), started once for the module's tests and stopped after them:
 
-* 60 concurrent clients send 300 requests mixing sqlite and SQLAlchemy routes, each
-  with a sync JSON view, an ``async def`` view and a sync streaming view. Zero errors
-  (every answer 200 with the right body, nothing raised or logged in the server), zero
-  stale SQLAlchemy sessions, and zero thread hops: all of one request's sync code
-  (hooks, view, every generator chunk, teardown) ran on one thread, and no other
-  request's sync code ran on that thread meanwhile; under ASGI that thread is not the
-  event loop's, and the ``async def`` views ran on the loop.
-* 10 concurrent requests whose ``teardown_request`` sleeps 0.2 s finish well under
-  10 x 0.2 s, and a request sent while those teardowns sleep is answered at once.
+* 60 concurrent clients send 60 requests (300 in the slow group) mixing sqlite and
+  SQLAlchemy routes, each with a sync JSON view, an ``async def`` view and a sync
+  streaming view. Zero errors (every answer 200 with the right body, nothing raised or
+  logged in the server), zero stale SQLAlchemy sessions, and zero thread hops: all of
+  one request's sync code (hooks, view, every generator chunk, teardown) ran on one
+  thread, and no other request's sync code ran on that thread meanwhile; under ASGI
+  that thread is not the event loop's, and the ``async def`` views ran on the loop.
+* 6 concurrent requests whose ``teardown_request`` sleeps until a ping lets it go: every
+  response arrives while the teardowns sleep, all 6 sleep at once (none waits for
+  another's), and the ping is answered while they sleep. Checked by what the server
+  saw, not by wall-clock time, so a busy machine cannot fail it.
 """
 
 from __future__ import annotations
@@ -28,14 +30,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.adapters.realworld_apps import SEED_ROWS, SLOW_TEARDOWN, expected_stream
+from tests.adapters.realworld_apps import SEED_ROWS, expected_stream
 from tests.adapters.servers import HOST, running_server
+from tests.sizes import sizes
 
 TARGET = "tests.adapters.realworld_apps:app"
 KINDS = ("sqlite-sync", "sqlite-async", "sqlite-stream", "orm-sync", "orm-async", "orm-stream")
-PER_KIND = 50  # 300 requests in all
 CLIENTS = 60
-SLOW_REQUESTS = 10
+SLOW_REQUESTS = 6  # fewer than gunicorn's 8 threads: a thread stays free for the ping
 #: Stages that are not sync code of the request (they run on the loop under ASGI).
 ASYNC_STAGES = {"async_view"}
 
@@ -129,9 +131,10 @@ class Traffic:
     elapsed: float = 0.0
 
 
-async def _drive(url: str) -> Traffic:
+async def _drive(url: str, per_kind: int) -> Traffic:
     """CLIENTS concurrent clients share the requests (kinds interleaved)."""
-    plan = [(kind, f"{kind}-{n}") for n in range(PER_KIND) for kind in KINDS]
+    # Ids name the run's size too: both sizes may run against one server.
+    plan = [(kind, f"{kind}-{n}-of-{per_kind}") for n in range(per_kind) for kind in KINDS]
     traffic = Traffic(rids=[rid for _, rid in plan], kinds={rid: kind for kind, rid in plan})
     pending = list(reversed(plan))
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
@@ -271,8 +274,9 @@ def _failure(label: str, extra: dict[str, Any], found: Findings) -> str:
 
 
 @pytest.mark.timeout(60)
-def test_concurrent_sqlite_and_sqlalchemy_requests(served: Served) -> None:
-    traffic = asyncio.run(_drive(served.url))
+@pytest.mark.parametrize("per_kind", sizes(10, 50))
+def test_concurrent_sqlite_and_sqlalchemy_requests(served: Served, per_kind: int) -> None:
+    traffic = asyncio.run(_drive(served.url, per_kind))
     report = _report(served.url, traffic.rids)
     found = _examine(report, traffic.kinds, served.asgi)
     found.errors[:0] = [f"client: {problem}" for problem in traffic.errors]
@@ -285,50 +289,40 @@ def test_concurrent_sqlite_and_sqlalchemy_requests(served: Served) -> None:
     assert traffic.ok == len(traffic.rids)
 
 
-async def _slow_burst(url: str, rids: list[str]) -> tuple[list[str], float, float, int]:
-    """The slow requests at once (one connection each), then a ping on a new connection."""
+async def _slow_burst(url: str, rids: list[str]) -> tuple[list[str], int]:
+    """The slow requests at once (one connection each), then a ping on a new connection.
+
+    The teardowns sleep until the ping lets them go, so the responses must come back
+    while they sleep (a response held until its teardown ends would only come after
+    ``SLOW_TEARDOWN``), and the ping tells how many were sleeping at once.
+    """
     limits = httpx.Limits(max_connections=len(rids))
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
-        start = time.perf_counter()
         responses = await asyncio.gather(
             *(client.get(f"/slow/{rid}") for rid in rids), return_exceptions=True
         )
-        burst = time.perf_counter() - start
         async with httpx.AsyncClient(base_url=url, timeout=30) as fresh:
-            start = time.perf_counter()
-            ping = await fresh.get("/ping")
-            ping_time = time.perf_counter() - start
+            ping = await fresh.get("/ping", params={"teardowns": len(rids)})
     problems = []
     for rid, response in zip(rids, responses, strict=True):
         if isinstance(response, BaseException):
             problems.append(f"{rid}: {type(response).__name__}: {response}")
         elif response.status_code != 200 or response.json() != {"rid": rid, "g_rid": rid}:
             problems.append(f"{rid}: HTTP {response.status_code}: {response.text[:300]}")
-    return problems, burst, ping_time, int(ping.json()["sleeping"])
+    return problems, int(ping.json()["sleeping"])
 
 
 @pytest.mark.timeout(60)
 def test_slow_teardown_neither_blocks_nor_serializes(served: Served) -> None:
     rids = [f"slow-{n}" for n in range(SLOW_REQUESTS)]
-    problems, burst, ping_time, sleeping = asyncio.run(_slow_burst(served.url, rids))
+    problems, sleeping = asyncio.run(_slow_burst(served.url, rids))
     report = _report(served.url, rids)
     found = _examine(report, dict.fromkeys(rids, "slow"), served.asgi)
     found.errors[:0] = [f"client: {problem}" for problem in problems]
-    stages = [stage for rid in rids for stage in report["records"].get(rid, {}).get("stages", ())]
-    starts = [t for name, _, t, _ in stages if name == "before_request"]
-    ends = [t for name, _, t, _ in stages if name == "slow_teardown_end"]
-    span = max(ends) - min(starts) if starts and ends else float("inf")
-    timing = {
-        "responses": f"{burst:.3f}s",
-        "first hook to last teardown": f"{span:.3f}s",
-        "ping": f"{ping_time * 1000:.1f}ms with {sleeping} teardowns sleeping",
-    }
-    print(f"{served.label}: {timing}, {found.summary()}")
-    serial = SLOW_REQUESTS * SLOW_TEARDOWN
-    assert found.problems() == {}, _failure(served.label, timing, found)
-    # Serialized teardowns (one thread, or on the loop) would take SLOW_REQUESTS * 0.2 s.
-    assert burst < 0.6 * serial, timing
-    assert span < 0.6 * serial, timing
-    # A request arriving while teardowns sleep is not held up by them.
-    assert sleeping > 0, timing
-    assert ping_time < 0.75 * SLOW_TEARDOWN, timing
+    seen = {"teardowns sleeping when the ping was answered": f"{sleeping}/{SLOW_REQUESTS}"}
+    print(f"{served.label}: {seen}, {found.summary()}")
+    assert found.problems() == {}, _failure(served.label, seen, found)
+    # Every response came back and the ping was answered while all the teardowns slept:
+    # serialized teardowns (one thread, or on the loop) would have one asleep at a time,
+    # and a ping held up behind them would find none.
+    assert sleeping == SLOW_REQUESTS, seen

@@ -1,22 +1,23 @@
 """One App under real servers on 127.0.0.1: every request sees only its own id.
 
 Each server is started by the test (``python -m ctxcore serve``) and stopped by it.
-64 concurrent connections make a few thousand requests in all (set
-``CTXCORE_STRESS_REQUESTS`` for a larger run); each request stores its id in ``g``, a
-Local and the session, waits, and reports what it sees: zero mismatches, zero errors.
+64 concurrent connections make 128 requests (``[short]``, the default run) or 2,048
+(``[full]``, the slow group; set ``CTXCORE_STRESS_REQUESTS`` for a larger run); each
+request stores its id in ``g``, a Local and the session, waits, and reports what it
+sees: zero mismatches, zero errors.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.adapters.servers import load, running_server
+from tests.sizes import sized, sizes
 
 TARGET = "tests.adapters.stress:app"
-PER_CONNECTION = max(1, int(os.environ.get("CTXCORE_STRESS_REQUESTS", "2048")) // 64)
+PER_CONNECTION = max(1, sized("CTXCORE_STRESS_REQUESTS", 2048) // 64)
 
 SERVERS = [
     pytest.param("werkzeug", (), "/sync", id="werkzeug-threaded"),
@@ -57,13 +58,16 @@ SERVERS = [
 ]
 
 
+@pytest.mark.parametrize("per_connection", sizes(2, PER_CONNECTION))
 @pytest.mark.parametrize(("server", "extra", "prefix"), SERVERS)
-def test_concurrent_requests_never_mix(server: str, extra: tuple[str, ...], prefix: str) -> None:
+def test_concurrent_requests_never_mix(
+    server: str, extra: tuple[str, ...], prefix: str, per_connection: int
+) -> None:
     with running_server(TARGET, server, *extra) as (port, _):
-        result = load(port, prefix, connections=64, per_connection=PER_CONNECTION)
+        result = load(port, prefix, connections=64, per_connection=per_connection)
     assert result.errors == []
     assert result.mismatches == []
-    assert result.ok == 64 * PER_CONNECTION
+    assert result.ok == 64 * per_connection
 
 
 def test_lifespan_and_first_request_hooks_run_once(tmp_path: Path) -> None:

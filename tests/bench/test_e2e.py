@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -43,11 +44,15 @@ GENERATORS = [
 @pytest.mark.parametrize("client", GENERATORS)
 def test_load_generator_measures_a_real_server(ctxcore_server: Running, client: str) -> None:
     before = ctxcore_server.cpu_seconds()
+    started = time.monotonic()
     result = load.run_load(ctxcore_server.url, connections=4, duration=1, client=client)
+    wall = time.monotonic() - started
     used = ctxcore_server.cpu_seconds()
     assert result.requests > 50
     assert result.error_count == 0, result.errors
-    assert 0.9 < result.duration < 3
+    # It ran for the second asked, and reports no more time than passed (a busy machine
+    # makes the call longer, never the report wrong).
+    assert 0.9 < result.duration <= wall
     curve = [result.percentiles_us[p] for p in load.PERCENTILES]
     assert curve == sorted(curve)
     assert curve[0] > 0

@@ -1,4 +1,8 @@
-"""The benchmark suite runs end to end in smoke mode and renders its report."""
+"""The benchmark suite runs end to end in smoke mode and renders its report.
+
+The runs of the suite are in the slow group (``python -m pytest -m slow``; CI runs them
+once); its command-line checks run by default.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=500,
         check=False,
     )
 
@@ -36,6 +40,7 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 SMOKE_TIMEOUT = pytest.mark.timeout(600)
 
 
+@pytest.mark.slow
 @SMOKE_TIMEOUT
 def test_smoke_run_writes_every_artifact(smoke_run: tuple[Path, str]) -> None:
     out, stdout = smoke_run
@@ -77,6 +82,7 @@ def _check_e2e(out: Path, report: str) -> None:
     assert "Load generator: wrk" in report or "Load generator: python" in report
 
 
+@pytest.mark.slow
 def test_compare_reports_ratios(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
@@ -117,6 +123,7 @@ def test_ci_has_wrk() -> None:
     assert shutil.which("wrk"), "CI must have wrk: .ci/run installs it"
 
 
+@pytest.mark.slow
 @SMOKE_TIMEOUT
 def test_report_renders_in_headless_chromium(smoke_run: tuple[Path, str]) -> None:
     """The HTML report loads in a real browser, produces its screenshots, and its

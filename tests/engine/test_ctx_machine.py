@@ -4,7 +4,8 @@ Hypothesis drives random sequences of pushes (app, request, nested re-push of th
 pops (the right one, and wrong ones that must be refused), and work in a child thread,
 greenlet or task (plain, and through ``copy_current_request_context``), over an App of
 each ident source. After every step the engine's view (what is active, what has been
-torn down) must equal a model kept with plain lists.
+torn down) must equal a model kept with plain lists. 15 sequences in the default run, 60
+in the slow group (``CTXCORE_HYPOTHESIS_EXAMPLES`` sets that number).
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ import greenlet
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ctxcore import AppContext, RequestContext, copy_current_request_context
 from ctxcore._stacks import top_app_context, top_request_context
 from ctxcore.app import App
+from tests.sizes import sizes
 
 CHILDREN = ("thread", "greenlet", "task")
 
@@ -228,5 +236,10 @@ class ContextMachine(RuleBasedStateMachine):
         assert top_app_context() is None
 
 
-ContextMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
-TestContextMachine = ContextMachine.TestCase
+@pytest.mark.parametrize("examples", sizes(15, 60, env="CTXCORE_HYPOTHESIS_EXAMPLES"))
+def test_context_machine(examples: int) -> None:
+    """The model holds for every sequence tried."""
+    run_state_machine_as_test(
+        ContextMachine,
+        settings=settings(max_examples=examples, stateful_step_count=25, deadline=None),
+    )

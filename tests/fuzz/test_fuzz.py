@@ -1,5 +1,9 @@
 """A bounded coverage-guided run of each harness with atheris (about a minute in all).
 
+In the slow group (``python -m pytest -m slow``; CI runs it once, on 3.11): the default
+run replays the corpus only (test_corpus.py). ``CTXCORE_FUZZ_SECONDS`` sets the seconds
+per harness (12).
+
 Each run starts from a temporary copy of the corpus, so the repository is left as it
 is; a failing input makes the test fail with the input (add it to tests/fuzz/corpus/).
 Longer runs: ``python -m tests.fuzz NAME --seconds 600``.
@@ -19,6 +23,8 @@ from tests.fuzz.harnesses import HARNESSES
 # atheris ships wheels for CPython 3.11 and later only; on 3.10 the corpus still
 # replays (test_corpus.py), and this coverage-guided run happens on the other versions.
 pytest.importorskip("atheris", reason="atheris has no build for this Python (3.11+ only)")
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = int(os.environ.get("CTXCORE_FUZZ_SECONDS", "12"))

@@ -17,13 +17,19 @@ if not MONKEY:  # pragma: no cover - a guard against running it unpatched by han
 
 
 def _run_patched_threads(local: Local, count: int) -> list[object]:
-    import gevent
+    """Each of ``count`` patched threads writes its number, then reads once all have written."""
+    from gevent.event import Event
 
     seen: list[object] = []
+    written: list[int] = []
+    all_written = Event()  # not a sleep: a busy machine could wake a reader before the last write
 
     def work(i: int) -> None:
         local.value = i
-        gevent.sleep(0.001)
+        written.append(i)
+        if len(written) == count:
+            all_written.set()
+        all_written.wait(10)
         seen.append(getattr(local, "value", None))
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]

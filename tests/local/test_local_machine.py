@@ -5,6 +5,9 @@ nothing written in one copy reaches another. Hypothesis writes, deletes and rele
 the current context and in copies made along the way (copies of copies too); after every
 step each context must read exactly what a plain dict per context predicts. When the
 machine ends, the Local is dropped and every value it held must be freed.
+
+5 sequences in the default run, 80 in the slow group (``CTXCORE_HYPOTHESIS_EXAMPLES``
+sets that number): each ends with two full garbage collections.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextvars
 import gc
 import weakref
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -24,6 +28,7 @@ from hypothesis.stateful import (
 )
 
 from ctxcore import Local, live_idents, release_local
+from tests.sizes import sizes
 
 NAMES = ("a", "b", "c")
 
@@ -119,8 +124,10 @@ class LocalMachine(RuleBasedStateMachine):
         assert sum(1 for ref in self.values if ref() is not None) == 0
 
 
-def test_local_machine() -> None:
+@pytest.mark.parametrize("examples", sizes(5, 80, env="CTXCORE_HYPOTHESIS_EXAMPLES"))
+def test_local_machine(examples: int) -> None:
     """The model holds for every sequence tried (per implementation: see conftest.py)."""
     run_state_machine_as_test(
-        LocalMachine, settings=settings(max_examples=80, stateful_step_count=30, deadline=None)
+        LocalMachine,
+        settings=settings(max_examples=examples, stateful_step_count=30, deadline=None),
     )
