@@ -14,12 +14,14 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import IO, Any, NoReturn, TypeVar
 from urllib.parse import quote as url_quote
 
-from werkzeug.exceptions import BadRequestKeyError, HTTPException
-from werkzeug.routing import BuildError, Map, MapAdapter, RequestRedirect, Rule
+from werkzeug.exceptions import Aborter, BadRequest, BadRequestKeyError, HTTPException
+from werkzeug.routing import BuildError, Map, MapAdapter, Rule
+from werkzeug.utils import redirect as _redirect
 
 from . import json as _json
 from ._async import ensure_sync, gevent_patched
@@ -28,10 +30,10 @@ from ._stacks import stacks_for, top_request_context
 from ._static import add_static_route
 from ._templates import AppTemplates
 from .blueprints import Blueprint
-from .config import Config, ConfigAttribute
+from .config import DEFAULTS, Config, ConfigAttribute
 from .ctx import RequestContext
 from .local import Ident, IdentSpec
-from .scaffold import ErrorKey, Scaffold
+from .scaffold import Scaffold
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .wrappers import Request, Response
 
@@ -77,6 +79,15 @@ class AppBase(AppTemplates, Scaffold):
     json_provider_class: type[_json.JSONProvider] = _json.DefaultJSONProvider
     #: The werkzeug ``Rule`` class ``add_url_rule`` builds.
     url_rule_class = Rule
+    #: The werkzeug ``Map`` class of :attr:`url_map`.
+    url_map_class = Map
+    #: The class of :attr:`config` (built by :meth:`make_config`).
+    config_class = Config
+    #: The settings every app starts from (see :data:`ctxcore.config.DEFAULTS`).
+    default_config: Mapping[str, Any] = MappingProxyType(DEFAULTS)
+    #: The class of :attr:`aborter` (werkzeug's ``Aborter``, or one with the app's own
+    #: error classes for some codes).
+    aborter_class = Aborter
 
     #: ``config["SECRET_KEY"]``, readable and writable as an attribute.
     secret_key = ConfigAttribute("SECRET_KEY")
@@ -111,7 +122,7 @@ class AppBase(AppTemplates, Scaffold):
             root_path=root_path,
         )
         if instance_path is None:
-            instance_path = find_instance_path(import_name, self.root_path)
+            instance_path = self.auto_find_instance_path()
         elif not os.path.isabs(instance_path):
             raise ValueError(f"instance_path must be absolute, not {instance_path!r}")
         if static_host is not None and not host_matching:
@@ -120,30 +131,16 @@ class AppBase(AppTemplates, Scaffold):
         self.instance_path = instance_path
         self.static_host = static_host
         self.subdomain_matching = subdomain_matching
-        self.config = Config(instance_path if instance_relative_config else self.root_path)
-        self.url_map = Map(host_matching=host_matching)
+        self.config = self.make_config(instance_relative_config)
+        self.url_map = self.url_map_class(host_matching=host_matching)
         self._json: _json.JSONProvider | None = None
         self._json_key: tuple[Any, Any] | None = None
         #: Extensions keep their per-app state here, under their own name.
         self.extensions: dict[str, Any] = {}
-        self.view_functions: dict[str, Callable[..., Any]] = {}
         self.blueprints: dict[str, Blueprint] = {}
         self.logger = logging.getLogger(self.name)
         self.session_interface: SessionInterface = SecureCookieSessionInterface()
         self._stacks = stacks_for(ident)
-        # Scoped by blueprint: None is the app itself.
-        self.scoped_before: dict[str | None, list[Callable[..., Any]]] = {None: []}
-        self.scoped_after: dict[str | None, list[Callable[..., Any]]] = {None: []}
-        self.scoped_teardown: dict[str | None, list[Callable[..., Any]]] = {None: []}
-        self.scoped_errors: dict[str | None, dict[ErrorKey, Callable[..., Any]]] = {None: {}}
-        self.before_request_funcs = self.scoped_before[None]
-        self.after_request_funcs = self.scoped_after[None]
-        self.teardown_request_funcs = self.scoped_teardown[None]
-        self.error_handler_spec = self.scoped_errors[None]
-        self.scoped_url_value_preprocessors: dict[str | None, list[Callable[..., Any]]] = {None: []}
-        self.scoped_url_defaults: dict[str | None, list[Callable[..., Any]]] = {None: []}
-        self.url_value_preprocessors = self.scoped_url_value_preprocessors[None]
-        self.url_default_functions = self.scoped_url_defaults[None]
         #: ``func(error, endpoint, values)`` called when ``url_for`` cannot build a URL:
         #: the first that returns a string gives the URL.
         self.url_build_error_handlers: list[Callable[..., Any]] = []
@@ -151,6 +148,8 @@ class AppBase(AppTemplates, Scaffold):
         self.before_first_request_funcs: list[Callable[..., Any]] = []
         self.startup_funcs: list[Callable[..., Any]] = []
         self.shutdown_funcs: list[Callable[..., Any]] = []
+        #: What ``ctxcore.abort()`` raises through while this app is active.
+        self.aborter = self.make_aborter()
         self._asgi: Any = None
         self._adapters: dict[tuple[Any, ...], MapAdapter] = {}
         self._got_first_request = False
@@ -165,7 +164,7 @@ class AppBase(AppTemplates, Scaffold):
         **options: Any,
     ) -> None:
         """Map URL ``rule`` to ``view_func`` (see :meth:`route`)."""
-        super().add_url_rule(rule, endpoint, view_func, **options)
+        self._check_rule(rule, endpoint, view_func)
         if endpoint is None:
             assert view_func is not None
             endpoint = view_func.__name__
@@ -278,7 +277,7 @@ class AppBase(AppTemplates, Scaffold):
         ``name`` (to register one blueprint twice), ``subdomain``, ``url_defaults``,
         ``cli_group``.
         """
-        blueprint.register(self, **options)
+        blueprint.register(self, options)
 
     def iter_blueprints(self) -> Iterator[Blueprint]:
         """The registered blueprints, in registration order."""
@@ -413,7 +412,7 @@ class AppBase(AppTemplates, Scaffold):
             parts = endpoint.rpartition(".")[0].split(".")
             scopes += [".".join(parts[: i + 1]) for i in range(len(parts))]
         for scope in scopes:
-            for func in self.scoped_url_defaults.get(scope, ()):
+            for func in self.url_default_functions.get(scope, ()):
                 func(endpoint, values)
 
     def handle_url_build_error(
@@ -447,18 +446,18 @@ class AppBase(AppTemplates, Scaffold):
     def url_value_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
         """The ``url_value_preprocessor`` functions for this request (app first)."""
         for scope in (None, *reversed(ctx.request.blueprints)):
-            yield from self.scoped_url_value_preprocessors.get(scope, ())
+            yield from self.url_value_preprocessors.get(scope, ())
 
     def before_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
         """The ``before_request`` hooks for this request, in call order (app first)."""
         for scope in (None, *reversed(ctx.request.blueprints)):
-            yield from self.scoped_before.get(scope, ())
+            yield from self.before_request_funcs.get(scope, ())
 
     def after_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
         """``after_this_request`` callbacks, then ``after_request`` hooks, in call order."""
         yield from ctx._after_request
         for scope in (*ctx.request.blueprints, None):
-            yield from reversed(self.scoped_after.get(scope, ()))
+            yield from reversed(self.after_request_funcs.get(scope, ()))
 
     def match_request(self, ctx: RequestContext) -> None:
         """Route the request: set its rule and view args, or keep the routing error.
@@ -481,21 +480,71 @@ class AppBase(AppTemplates, Scaffold):
         else:
             request._set_route(rule, dict(view_args))
 
-    def view_for(self, ctx: RequestContext) -> Callable[..., Any] | Response:
-        """The matched view function, or the automatic OPTIONS response.
+    def view_for(self, ctx: RequestContext) -> Callable[..., Any] | None:
+        """The matched view function, or ``None`` for an automatic OPTIONS answer
+        (:meth:`make_default_options_response`).
 
         Raises the routing error (404, 405, redirect) if matching failed.
         """
         request = ctx.request
         if request.routing_exception is not None:
-            raise request.routing_exception
+            self.raise_routing_exception(request)
         rule = request.url_rule
         assert rule is not None
         if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
-            response = self.response_class()
-            response.allow.update(ctx.url_adapter.allowed_methods(request.path))
-            return response
+            return None
         return self.view_functions[rule.endpoint]
+
+    def auto_find_instance_path(self) -> str:
+        """The instance folder when none is given: ``instance`` beside the app's module
+        or package (``<prefix>/var/<name>-instance`` for an installed one)."""
+        return find_instance_path(self.import_name, self.root_path)
+
+    def make_config(self, instance_relative: bool = False) -> Config:
+        """Build :attr:`config` from :attr:`default_config`; relative file names are
+        relative to the instance folder with ``instance_relative``, else the root path."""
+        root = self.instance_path if instance_relative else self.root_path
+        return self.config_class(root, dict(self.default_config))
+
+    def raise_routing_exception(self, request: Request) -> NoReturn:
+        """Raise the error routing left on ``request`` (404, 405, or a redirect)."""
+        assert request.routing_exception is not None
+        raise request.routing_exception
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Whether teardown should not see ``error`` (``False``: it always does)."""
+        return False
+
+    def redirect(self, location: str, code: int = 302) -> Response:
+        """A response redirecting to ``location`` (what ``ctxcore.redirect`` builds
+        while this app is active); override to change how redirects are made."""
+        return _redirect(location, code=code, Response=self.response_class)  # type: ignore[return-value]
+
+    def make_aborter(self) -> Aborter:
+        """Build :attr:`aborter` (an instance of :attr:`aborter_class`)."""
+        return self.aborter_class()
+
+    def make_default_options_response(self) -> Response:
+        """The answer to an OPTIONS request for a rule that did not ask to handle it: an
+        empty response whose ``Allow`` header lists the URL's methods."""
+        ctx = top_request_context()
+        if ctx is None:
+            raise RuntimeError("make_default_options_response() needs an active request")
+        response = self.response_class()
+        response.allow.update(ctx.url_adapter.allowed_methods(ctx.request.path))
+        return response
+
+    def trap_http_exception(self, e: Exception) -> bool:
+        """Whether HTTP error ``e`` skips its error handlers and propagates like any
+        other error (for a debugger's traceback), as configured by
+        ``TRAP_HTTP_EXCEPTIONS`` (every HTTP error) and ``TRAP_BAD_REQUEST_ERRORS``
+        (400s; by default a missing form or query key in debug mode)."""
+        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+            return True
+        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
+        if trap_bad_request is None:
+            return bool(self.debug) and isinstance(e, BadRequestKeyError)
+        return bool(trap_bad_request) and isinstance(e, BadRequest)
 
     def is_async_view(self, ctx: RequestContext) -> bool:
         """Whether the matched view (after :meth:`match_request`) is ``async def``."""
@@ -524,43 +573,21 @@ class AppBase(AppTemplates, Scaffold):
         self, exc: BaseException, blueprints: Iterable[str]
     ) -> Callable[..., Any] | None:
         """The handler for ``exc``: blueprint handlers first, by code then by class."""
+        # Flask's order: a handler for the code (in any scope) before one for a class.
         codes = (exc.code, None) if isinstance(exc, HTTPException) else (None,)
-        for scope in (*blueprints, None):
-            handlers = self.scoped_errors.get(scope)
-            if not handlers:
-                continue
-            for code in codes:
-                for cls in type(exc).__mro__:
-                    handler = handlers.get((code, cls))
+        spec = self.error_handler_spec
+        mro = type(exc).__mro__
+        for code in codes:
+            for scope in (*blueprints, None):
+                by_code = spec.get(scope)
+                handlers = by_code.get(code) if by_code else None
+                if not handlers:
+                    continue
+                for cls in mro:
+                    handler = handlers.get(cls)
                     if handler is not None:
                         return handler
         return None
-
-    def user_error_handler(self, ctx: RequestContext, exc: Exception) -> Callable[..., Any] | None:
-        """The handler for an error from a hook or view; ``None`` if ``exc`` is itself the
-        response (an HTTP error without a handler). Re-raises an unhandled other error."""
-        if isinstance(exc, BadRequestKeyError) and not self.config["DEBUG"]:
-            exc.show_exception = False
-        if isinstance(exc, HTTPException) and (
-            exc.code is None or isinstance(exc, RequestRedirect)
-        ):
-            return None
-        handler = self.find_error_handler(exc, ctx.request.blueprints)
-        if handler is None and not isinstance(exc, HTTPException):
-            raise exc
-        return handler
-
-    def open_resource(
-        self, resource: str, mode: str = "rb", encoding: str | None = None
-    ) -> IO[Any]:
-        """Open a file relative to :attr:`root_path` for reading (``"rb"``, ``"r"``,
-        ``"rt"``), e.g. a schema shipped beside the app's code."""
-        if mode not in ("r", "rt", "rb"):
-            raise ValueError(f"open_resource() only reads: mode 'r', 'rt' or 'rb', not {mode!r}")
-        path = os.path.join(self.root_path, resource)
-        if mode == "rb":
-            return open(path, mode)
-        return open(path, mode, encoding=encoding)
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"

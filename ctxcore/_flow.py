@@ -32,7 +32,8 @@ from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
+from werkzeug.routing import RoutingException
 
 from ._async import ensure_sync
 from .signals import (
@@ -54,14 +55,18 @@ if TYPE_CHECKING:
     from .wrappers import Response
 
 __all__ = [
+    "STEPS",
     "Call",
     "CallSync",
     "Flow",
     "call_all",
     "callbacks_flow",
     "dispatch_flow",
+    "error_flow",
     "exception_flow",
+    "finalize_flow",
     "full_flow",
+    "http_exception_flow",
     "preprocess_flow",
     "raise_together",
     "response_flow",
@@ -88,6 +93,22 @@ Flow: TypeAlias = Generator[Call, Any, R]
 CallSync: TypeAlias = Callable[..., Awaitable[Any]]
 
 _NO_KWARGS: dict[str, Any] = {}
+
+#: Flask's per-request methods that are the flow's steps. One overridden on an App
+#: subclass, or set on an instance (as Flask-RESTX does with ``handle_exception``), is
+#: called where the flow would run that step inline; its default runs the same step.
+STEPS = frozenset(
+    {
+        "dispatch_request",
+        "finalize_request",
+        "full_dispatch_request",
+        "handle_exception",
+        "handle_http_exception",
+        "handle_user_exception",
+        "preprocess_request",
+        "process_response",
+    }
+)
 
 
 def signal_call(signal: Any, sender: Any, **kwargs: Any) -> Call:
@@ -204,14 +225,11 @@ def raise_together(errors: list[Exception], message: str) -> None:
 
 def teardown_request_funcs(app: App, ctx: RequestContext) -> list[Callable[..., Any]]:
     """The ``teardown_request`` callbacks for ``ctx``, in call order (blueprints first)."""
+    registry = app.teardown_request_funcs
     blueprints = ctx.request.blueprints
     if not blueprints:
-        return app.teardown_request_funcs[::-1]
-    return [
-        func
-        for scope in (*blueprints, None)
-        for func in reversed(app.scoped_teardown.get(scope, ()))
-    ]
+        return registry[None][::-1] if None in registry else []
+    return [func for scope in (*blueprints, None) for func in reversed(registry.get(scope, ()))]
 
 
 def teardown_appcontext_funcs(app: App) -> list[Callable[..., Any]]:
@@ -236,10 +254,10 @@ def teardown_appcontext_flow(app: App, exc: BaseException | None) -> Flow[None]:
 
 
 def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:
-    """``url_value_preprocessor`` functions, then ``before_request`` hooks, app first;
-    the first hook's non-None result wins."""
+    """``preprocess_request``: ``url_value_preprocessor`` functions, then
+    ``before_request`` hooks, app first; the first hook's non-None result wins."""
     request = ctx.request
-    if app.url_value_preprocessors or request.blueprints:
+    if request.blueprints or app.url_value_preprocessors.get(None):
         for func in app.url_value_hooks(ctx):
             yield func, (request.endpoint, request.view_args), _NO_KWARGS
     for func in app.before_hooks(ctx):
@@ -250,33 +268,84 @@ def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:
 
 
 def view_flow(app: App, ctx: RequestContext) -> Flow[Any]:
-    """The matched view (or the automatic OPTIONS response); raises the routing error."""
+    """``dispatch_request``: the matched view, or the automatic OPTIONS response;
+    raises the routing error (404, 405, redirect)."""
     view = app.view_for(ctx)
-    if isinstance(view, app.response_class):
-        return view
+    if view is None:
+        return (yield app.make_default_options_response, (), _NO_KWARGS)
     return (yield view, (), ctx.request.view_args or _NO_KWARGS)
 
 
 def user_exception_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Any]:
-    """An error from a hook or view, through its handler (re-raised when it has none)."""
-    handler = app.user_error_handler(ctx, exc)
+    """``handle_user_exception``: an error from a hook or view, through its handler.
+
+    HTTP errors go to ``handle_http_exception`` unless trapped; another error with no
+    handler is re-raised (it becomes a 500).
+    """
+    if isinstance(exc, BadRequestKeyError) and not (
+        app.debug or app.config["TRAP_BAD_REQUEST_ERRORS"]
+    ):
+        exc.show_exception = False  # the missing key is not told to the client
+    if isinstance(exc, HTTPException) and not app.trap_http_exception(exc):
+        if "handle_http_exception" in app._overridden:
+            return (yield app.handle_http_exception, (exc,), _NO_KWARGS)
+        return (yield from http_exception_flow(app, ctx, exc))
+    handler = app.find_error_handler(exc, ctx.request.blueprints)
+    if handler is None:
+        raise exc
+    return (yield handler, (exc,), _NO_KWARGS)
+
+
+def http_exception_flow(app: App, ctx: RequestContext, exc: HTTPException) -> Flow[Any]:
+    """``handle_http_exception``: an HTTP error through its handler, else itself.
+
+    Codeless errors and routing redirects are answered as they are.
+    """
+    if exc.code is None or isinstance(exc, RoutingException):
+        return exc
+    handler = app.find_error_handler(exc, ctx.request.blueprints)
     if handler is None:
         return exc
     return (yield handler, (exc,), _NO_KWARGS)
 
 
 def response_flow(app: App, ctx: RequestContext, response: Response) -> Flow[Response]:
-    """``after_this_request`` callbacks then ``after_request`` hooks; save the session."""
+    """``process_response``: ``after_this_request`` callbacks then ``after_request``
+    hooks; save the session."""
     for func in app.after_hooks(ctx):
         response = yield func, (response,), _NO_KWARGS
     app.save_session(ctx, response)
-    if request_finished.receivers:
-        yield signal_call(request_finished, app, response=response)
+    return response
+
+
+def finalize_flow(
+    app: App, ctx: RequestContext, rv: Any, from_error_handler: bool = False
+) -> Flow[Response]:
+    """``finalize_request``: the response made from ``rv``, after hooks run on it.
+
+    From the error path (``from_error_handler``) a failing after hook is logged and
+    the response sent as it is.
+    """
+    response = app.make_response(rv)
+    try:
+        if "process_response" in app._overridden:
+            response = yield app.process_response, (response,), _NO_KWARGS
+        elif ctx.request.blueprints or app.after_request_funcs.get(None) or ctx._after_request:
+            response = yield from response_flow(app, ctx, response)
+        else:
+            app.save_session(ctx, response)
+        if request_finished.receivers:
+            yield signal_call(request_finished, app, response=response)
+    except Exception:
+        if not from_error_handler:
+            raise
+        app.logger.exception("after_request hook failed while handling an error")
     return response
 
 
 def exception_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Response]:
-    """An unhandled error: log it, then answer 500 (through a 500 handler if any).
+    """``handle_exception``: an unhandled error logged, then answered 500 (through a
+    500 handler if any).
 
     Re-raises ``exc`` when ``PROPAGATE_EXCEPTIONS`` (or testing/debug) says so.
     """
@@ -284,62 +353,77 @@ def exception_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Respon
         yield signal_call(got_request_exception, app, exception=exc)
     propagate = app.config["PROPAGATE_EXCEPTIONS"]
     if propagate is None:
-        propagate = app.config["TESTING"] or app.config["DEBUG"]
+        propagate = app.testing or app.debug
     if propagate:
         raise exc
     app.log_exception((type(exc), exc, exc.__traceback__))
-    server_error = InternalServerError(original_exception=exc)
-    handler = app.find_error_handler(server_error, ctx.request.blueprints)
-    rv: Any = server_error
+    rv: Any = InternalServerError(original_exception=exc)
+    handler = app.find_error_handler(rv, ctx.request.blueprints)
     if handler is not None:
-        rv = yield handler, (server_error,), _NO_KWARGS
-    response = app.make_response(rv)
-    try:
-        return (yield from response_flow(app, ctx, response))
-    except Exception:
-        app.logger.exception("after_request hook failed while handling an error")
-        return response
+        rv = yield handler, (rv,), _NO_KWARGS
+    if "finalize_request" in app._overridden:
+        finalized: Response = yield app.finalize_request, (rv,), {"from_error_handler": True}
+        return finalized
+    return (yield from finalize_flow(app, ctx, rv, from_error_handler=True))
 
 
 def full_flow(app: App, ctx: RequestContext) -> Flow[Response]:
-    """First-request hooks, routing, hooks, view, handlers and after hooks.
+    """``full_dispatch_request``: first-request hooks, routing, hooks, view, handlers
+    and after hooks. An error no handler takes propagates.
 
-    An error no handler takes propagates (see :func:`dispatch_flow`).
+    Each of Flask's steps overridden on the app (a subclass's method, or one set on
+    the instance: ``App._overridden``) is called as a step; the others run inline.
     """
     if not app.got_first_request:
         yield app.run_first_request_hooks, (), _NO_KWARGS
     app.match_request(ctx)
-    # The per-request path: steps with nothing to call are skipped rather than entered
-    # (each costs a generator), and the view's call is made here.
-    blueprints = ctx.request.blueprints
+    overridden = app._overridden
+    request = ctx.request
     try:
         if request_started.receivers:
             yield signal_call(request_started, app)
         rv = None
-        if blueprints or app.before_request_funcs or app.url_value_preprocessors:
+        if "preprocess_request" in overridden:
+            rv = yield app.preprocess_request, (), _NO_KWARGS
+        elif (
+            request.blueprints
+            or app.before_request_funcs.get(None)
+            or app.url_value_preprocessors.get(None)
+        ):
             rv = yield from preprocess_flow(app, ctx)
         if rv is None:
-            view = app.view_for(ctx)
-            if isinstance(view, app.response_class):
-                rv = view
+            if "dispatch_request" in overridden:
+                rv = yield app.dispatch_request, (), _NO_KWARGS
             else:
-                rv = yield view, (), ctx.request.view_args or _NO_KWARGS
+                rv = yield from view_flow(app, ctx)
     except Exception as exc:
-        rv = yield from user_exception_flow(app, ctx, exc)
-    response = app.make_response(rv)
-    if blueprints or app.after_request_funcs or ctx._after_request or request_finished.receivers:
-        return (yield from response_flow(app, ctx, response))
-    app.save_session(ctx, response)
-    return response
+        if "handle_user_exception" in overridden:
+            rv = yield app.handle_user_exception, (exc,), _NO_KWARGS
+        else:
+            rv = yield from user_exception_flow(app, ctx, exc)
+    if "finalize_request" in overridden:
+        finalized: Response = yield app.finalize_request, (rv,), _NO_KWARGS
+        return finalized
+    return (yield from finalize_flow(app, ctx, rv))
+
+
+def error_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Response]:
+    """An error no handler took: kept on ``ctx.error`` for teardown, answered by
+    ``handle_exception``."""
+    ctx.error = exc
+    if "handle_exception" in app._overridden:
+        response: Response = yield app.handle_exception, (exc,), _NO_KWARGS
+        return response
+    return (yield from exception_flow(app, ctx, exc))
 
 
 def dispatch_flow(app: App, ctx: RequestContext) -> Flow[Response]:
-    """:func:`full_flow`, with an unhandled error turned into a 500.
-
-    The error (if any) is kept on ``ctx.error`` for teardown.
-    """
+    """A request from start to response: ``full_dispatch_request``, with an error
+    it lets through answered by ``handle_exception`` (see :func:`error_flow`)."""
     try:
+        if "full_dispatch_request" in app._overridden:
+            response: Response = yield app.full_dispatch_request, (), _NO_KWARGS
+            return response
         return (yield from full_flow(app, ctx))
     except Exception as exc:
-        ctx.error = exc
-        return (yield from exception_flow(app, ctx, exc))
+        return (yield from error_flow(app, ctx, exc))

@@ -7,16 +7,21 @@ from collections.abc import Callable
 from contextvars import copy_context
 from typing import Any
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.utils import import_string
 
 from ._appbase import AppBase
 from ._async import HOME_LOOP
 from ._cli_app import CliAppMixin
 from ._flow import (
+    STEPS,
     CallSync,
     dispatch_flow,
+    error_flow,
     exception_flow,
+    finalize_flow,
     full_flow,
+    http_exception_flow,
     preprocess_flow,
     response_flow,
     run_async,
@@ -52,6 +57,10 @@ class App(CliAppMixin, AppBase):
     #: The engine names its default rather than importing it: the server adapters are
     #: the layer above the engine (``ctxcore.adapters``), resolved on first use.
     asgi_class: type[Any] | str = "ctxcore.adapters.asgi:ASGIAdapter"
+    # Flask's steps overridden by this class, and with those set on the instance (see
+    # __init_subclass__ and _find_overrides): what the request flow calls as methods.
+    _class_overrides: frozenset[str] = frozenset()
+    _overridden: frozenset[str] = frozenset()
 
     @property
     def asgi(self) -> Any:
@@ -138,8 +147,11 @@ class App(CliAppMixin, AppBase):
         logged (``app.logger``) and must not cost the client its connection. ``exc`` is
         the error that ended the request, if any (default: ``ctx.error``).
         """
+        error = ctx.error if exc is None else exc
+        if error is not None and self.should_ignore_error(error):
+            error = None
         try:
-            ctx.pop(ctx.error if exc is None else exc)
+            ctx.pop(error)
         except Exception:
             self.logger.exception("Error tearing down %r", ctx)
 
@@ -181,8 +193,7 @@ class App(CliAppMixin, AppBase):
             try:
                 await call_sync(self.run_first_request_hooks)
             except Exception as exc:
-                ctx.error = exc
-                return await run_async(exception_flow(self, ctx, exc))
+                return await run_async(error_flow(self, ctx, exc), call_sync)
         self.match_request(ctx)
         if self.is_async_view(ctx):
             return await run_async(dispatch_flow(self, ctx), call_sync)
@@ -197,10 +208,31 @@ class App(CliAppMixin, AppBase):
             raise RuntimeError(f"no request of {self!r} is active: push a request context")
         return current
 
-    # Flask's per-step methods, acting on the active request (or the ``ctx`` given).
-    # The request flow itself (ctxcore._flow) does not call them: it is written once
-    # for WSGI and ASGI. Customise a request with hooks, handlers, make_response or
-    # log_exception instead of overriding these.
+    # Flask's per-request methods. They are the request flow's steps (ctxcore._flow):
+    # one overridden on a subclass or set on the instance is what every server calls
+    # for that step; these defaults run the step as the flow would inline.
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._class_overrides = frozenset(
+            name for name in STEPS if getattr(cls, name) is not getattr(App, name)
+        )
+        cls._overridden = cls._class_overrides
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in STEPS:
+            self._find_overrides()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name in STEPS:
+            self._find_overrides()
+
+    def _find_overrides(self) -> None:
+        # The flow reads one set per request; it changes only when a step is replaced.
+        instance = frozenset(name for name in STEPS if name in self.__dict__)
+        object.__setattr__(self, "_overridden", self._class_overrides | instance)
 
     def full_dispatch_request(self, ctx: RequestContext | None = None) -> Response:
         """Run hooks and the view for the active request; return the final response."""
@@ -215,13 +247,25 @@ class App(CliAppMixin, AppBase):
         """Call the matched view (or raise the routing error)."""
         return run_sync(view_flow(self, self._current(ctx)))
 
+    def finalize_request(
+        self, rv: Any, from_error_handler: bool = False, ctx: RequestContext | None = None
+    ) -> Response:
+        """Make the response from what the view (or a handler) returned and run the
+        after hooks on it; from the error path a failing hook is logged, not raised."""
+        return run_sync(finalize_flow(self, self._current(ctx), rv, from_error_handler))
+
     def process_response(self, response: Response, ctx: RequestContext | None = None) -> Response:
         """Run ``after_this_request`` then ``after_request`` hooks; save the session."""
         return run_sync(response_flow(self, self._current(ctx), response))
 
     def handle_user_exception(self, e: Exception, ctx: RequestContext | None = None) -> Any:
-        """Turn an error raised by a hook or view into a response via the handlers."""
+        """Turn an error raised by a hook or view into a response via the handlers
+        (re-raised when none takes it)."""
         return run_sync(user_exception_flow(self, self._current(ctx), e))
+
+    def handle_http_exception(self, e: HTTPException, ctx: RequestContext | None = None) -> Any:
+        """An HTTP error through its handler; the error itself when it has none."""
+        return run_sync(http_exception_flow(self, self._current(ctx), e))
 
     def handle_exception(self, e: Exception, ctx: RequestContext | None = None) -> Response:
         """An unhandled error: log it, then answer 500 (through a 500 handler if any)."""

@@ -20,6 +20,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: ``cli_group``'s default: the blueprint's commands go in a group named after it.
 _DEFAULT_CLI_GROUP: Any = object()
+#: The hook registries a blueprint's own scope is copied from into the app's, under the
+#: blueprint's full name (error handlers, one level deeper, are merged beside them).
+_SCOPED_HOOKS = (
+    "before_request_funcs",
+    "after_request_funcs",
+    "teardown_request_funcs",
+    "url_value_preprocessors",
+    "url_default_functions",
+)
 
 
 class BlueprintSetupState:
@@ -132,7 +141,18 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
             raise ValueError("a blueprint cannot be registered on itself")
         self.children.append((blueprint, options))
 
-    def register(
+    def register(self, app: App, options: dict[str, Any]) -> None:
+        """Add this blueprint's routes, hooks and handlers to ``app`` (then its children's).
+
+        Called by :meth:`App.register_blueprint` with its keyword arguments as
+        ``options``: ``url_prefix``, ``name``, ``subdomain`` and ``url_defaults``
+        override the blueprint's own for this registration (``cli_group`` is read by
+        the command line). Nested blueprints get their parent's ``parent_name``,
+        ``parent_prefix``, ``parent_subdomain`` and ``parent_defaults`` too.
+        """
+        self._register(app, **options)
+
+    def _register(
         self,
         app: App,
         *,
@@ -146,13 +166,6 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
         parent_defaults: dict[str, Any] | None = None,
         **unknown: Any,
     ) -> None:
-        """Add this blueprint's routes, hooks and handlers to ``app`` (then its children's).
-
-        Called by :meth:`App.register_blueprint`; ``url_prefix``, ``name``,
-        ``subdomain`` and ``url_defaults`` override the blueprint's own for this
-        registration. The ``parent_*`` arguments are those of the blueprint this one is
-        nested in.
-        """
         unknown.pop("cli_group", None)  # the command line reads it (app.cli)
         if unknown:
             raise TypeError(f"register_blueprint() got unknown options {sorted(unknown)}")
@@ -175,29 +188,26 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
         elif parent_subdomain:
             sub = parent_subdomain
         defaults = {**(parent_defaults or {}), **self.url_values_defaults, **(url_defaults or {})}
-        state = BlueprintSetupState(
-            self,
+        state = self.make_setup_state(
             app,
             {"url_prefix": url_prefix, "name": name, "subdomain": subdomain},
-            first_registration=not any(bp is self for bp in list(app.blueprints.values())[:-1]),
+            not any(bp is self for bp in list(app.blueprints.values())[:-1]),
             name=full,
             url_prefix=prefix,
             subdomain=sub,
             url_defaults=defaults,
         )
-        for rule, endpoint, view_func, options in self.route_records:
-            state.add_url_rule(rule, endpoint, view_func, **options)
-        app.scoped_before[full] = list(self.before_request_funcs)
-        app.scoped_after[full] = list(self.after_request_funcs)
-        app.scoped_teardown[full] = list(self.teardown_request_funcs)
-        app.scoped_errors[full] = dict(self.error_handler_spec)
-        app.scoped_url_value_preprocessors[full] = list(self.url_value_preprocessors)
-        app.scoped_url_defaults[full] = list(self.url_default_functions)
-        app.before_request_funcs.extend(self.app_before_request_funcs)
-        app.after_request_funcs.extend(self.app_after_request_funcs)
-        app.error_handler_spec.update(self.app_error_handler_spec)
-        app.url_value_preprocessors.extend(self.app_url_value_preprocessors)
-        app.url_default_functions.extend(self.app_url_default_functions)
+        for registry in _SCOPED_HOOKS:
+            getattr(app, registry)[full].extend(getattr(self, registry)[None])
+        for code, handlers in self.error_handler_spec[None].items():
+            app.error_handler_spec[full][code].update(handlers)
+        if state.first_registration:  # app-wide hooks: once, whatever the names
+            app.before_request_funcs[None].extend(self.app_before_request_funcs)
+            app.after_request_funcs[None].extend(self.app_after_request_funcs)
+            app.url_value_preprocessors[None].extend(self.app_url_value_preprocessors)
+            app.url_default_functions[None].extend(self.app_url_default_functions)
+            for (code, exc_class), handler in self.app_error_handler_spec.items():
+                app.error_handler_spec[None][code][exc_class] = handler
         register_blueprint_static(self, app, full, prefix)
         register_blueprint_templates(self, app, full)
         for func in self.deferred_functions:
@@ -205,12 +215,81 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
         for child, options in self.children:
             child.register(
                 app,
-                **options,
-                parent_name=full,
-                parent_prefix=prefix,
-                parent_subdomain=sub,
-                parent_defaults=defaults,
+                {
+                    **options,
+                    "parent_name": full,
+                    "parent_prefix": prefix,
+                    "parent_subdomain": sub,
+                    "parent_defaults": defaults,
+                },
             )
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> None:
+        """Map ``rule`` (under the blueprint's prefix) to ``view_func`` when the blueprint
+        is registered; the endpoint is ``"<blueprint>.<endpoint>"``."""
+        self._check_rule(rule, endpoint, view_func)
+        if endpoint is not None and "." in endpoint:
+            raise ValueError(f"a blueprint's endpoint {endpoint!r} must not contain a dot")
+        # Deferred like every registration step, in order: a record() callback made
+        # earlier (an extension's) may change how the setup state adds rules.
+        self.record(lambda state: state.add_url_rule(rule, endpoint, view_func, **options))
+
+    def make_setup_state(
+        self,
+        app: App,
+        options: dict[str, Any],
+        first_registration: bool = False,
+        *,
+        name: str | None = None,
+        url_prefix: str | None = None,
+        subdomain: str | None = None,
+        url_defaults: dict[str, Any] | None = None,
+    ) -> BlueprintSetupState:
+        """The :class:`BlueprintSetupState` of one registration (override to record
+        more). Unless given, where the blueprint mounts comes from ``options`` (as
+        passed to ``register_blueprint``) and the blueprint's own settings."""
+        if url_prefix is None:
+            url_prefix = options.get("url_prefix") or self.url_prefix or ""
+        if subdomain is None:
+            subdomain = options.get("subdomain", self.subdomain)
+        return BlueprintSetupState(
+            self,
+            app,
+            options,
+            first_registration=first_registration,
+            name=name or options.get("name") or self.name,
+            url_prefix=url_prefix,
+            subdomain=subdomain,
+            url_defaults={**self.url_values_defaults, **(url_defaults or {})},
+        )
+
+    def endpoint(self, endpoint: str) -> Callable[[F], F]:
+        """Decorator: ``func`` is the view of this blueprint's ``endpoint`` (a rule added
+        with that endpoint and no view), registered as ``"<blueprint>.<endpoint>"``."""
+
+        def decorator(func: F) -> F:
+            def register(state: BlueprintSetupState) -> None:
+                state.app.view_functions[f"{state.name}.{endpoint}"] = func
+
+            self.record(register)
+            return func
+
+        return decorator
+
+    def teardown_app_request(self, func: F) -> F:
+        """Like ``teardown_request``, for every request of the app."""
+
+        def register(state: BlueprintSetupState) -> None:
+            state.app.teardown_request_funcs[None].append(func)
+
+        self.record_once(register)
+        return func
 
     def record(self, func: Callable[[BlueprintSetupState], Any]) -> None:
         """Call ``func(state)`` each time this blueprint is registered on an app

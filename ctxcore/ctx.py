@@ -140,6 +140,14 @@ class AppContext:
         self.g = app.app_ctx_globals_class()
         self._stacks: Stacks = app._stacks
 
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """An adapter for building URLs outside a request, or ``None`` when the app has
+        no ``SERVER_NAME`` to build them for."""
+        if not self.app.config["SERVER_NAME"]:
+            return None
+        return self.app.create_url_adapter(None)
+
     def push(self) -> _Token:
         """Make this context active for the current ident; return a token for :meth:`pop`."""
         stack = self._stacks.app
@@ -240,6 +248,10 @@ class RequestContext:
         if adapter is None:
             adapter = self._url_adapter = self.app.create_url_adapter(self.request)
         return adapter
+
+    def match_request(self) -> None:
+        """Route this request (its rule and view args, or the routing error to raise)."""
+        self.app.match_request(self)
 
     @property
     def session(self) -> SessionMixin:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
@@ -12,10 +13,14 @@ from ._static import ScaffoldStatic
 from ._templates import ScaffoldTemplates
 from .helpers import get_root_path
 
-__all__ = ["Scaffold", "error_key", "get_root_path"]
+__all__ = ["ErrorRegistry", "HookRegistry", "Scaffold", "error_key", "get_root_path"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 ErrorKey = tuple[int | None, type[BaseException]]
+#: Hooks by scope (``None``: the app or blueprint itself; on an app, a blueprint's name).
+HookRegistry = dict[str | None, list[Callable[..., Any]]]
+#: Error handlers by scope, then HTTP code (``None`` for other exceptions), then class.
+ErrorRegistry = dict[str | None, dict[int | None, dict[type[BaseException], Callable[..., Any]]]]
 
 
 def error_key(code_or_exception: int | type[BaseException]) -> ErrorKey:
@@ -66,16 +71,17 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
         self._static_url_path: str | None = None
         self.static_folder = static_folder
         self.static_url_path = static_url_path
-        #: (rule, endpoint, view_func, options) in registration order.
-        self.route_records: list[
-            tuple[str, str | None, Callable[..., Any] | None, dict[str, Any]]
-        ] = []
-        self.before_request_funcs: list[Callable[..., Any]] = []
-        self.after_request_funcs: list[Callable[..., Any]] = []
-        self.teardown_request_funcs: list[Callable[..., Any]] = []
-        self.error_handler_spec: dict[ErrorKey, Callable[..., Any]] = {}
-        self.url_value_preprocessors: list[Callable[..., Any]] = []
-        self.url_default_functions: list[Callable[..., Any]] = []
+        # Flask's shapes, which extensions read and append to: keyed by scope, None for
+        # this object itself; on an app, a registered blueprint's name for its requests.
+        #: View functions by endpoint (on an app, every registered one).
+        self.view_functions: dict[str, Callable[..., Any]] = {}
+        self.before_request_funcs: HookRegistry = defaultdict(list)
+        self.after_request_funcs: HookRegistry = defaultdict(list)
+        self.teardown_request_funcs: HookRegistry = defaultdict(list)
+        self.url_value_preprocessors: HookRegistry = defaultdict(list)
+        self.url_default_functions: HookRegistry = defaultdict(list)
+        #: scope -> HTTP code (None for exception classes) -> exception class -> handler.
+        self.error_handler_spec: ErrorRegistry = defaultdict(lambda: defaultdict(dict))
         self._init_templates()
 
     def add_url_rule(
@@ -86,11 +92,14 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
         **options: Any,
     ) -> None:
         """Map URL ``rule`` to ``view_func`` (endpoint defaults to the function's name)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _check_rule(rule: Any, endpoint: str | None, view_func: Callable[..., Any] | None) -> None:
         if view_func is None and endpoint is None:
             raise TypeError("add_url_rule() needs a view_func, or an endpoint to name one later")
-        if not rule.startswith("/") and rule != "":
+        if isinstance(rule, str) and not rule.startswith("/") and rule != "":
             raise ValueError(f"URL rule {rule!r} must start with '/'")
-        self.route_records.append((rule, endpoint, view_func, options))
 
     def route(self, rule: str, **options: Any) -> Callable[[F], F]:
         """Decorator: register the function as the view for ``rule``.
@@ -130,9 +139,21 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
         """``route(rule, methods=["DELETE"])``."""
         return self._method_route("DELETE", rule, options)
 
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = None
+    ) -> IO[Any]:
+        """Open a file relative to :attr:`root_path` for reading (``"rb"``, ``"r"``,
+        ``"rt"``), e.g. a schema shipped beside the code's code."""
+        if mode not in ("r", "rt", "rb"):
+            raise ValueError(f"open_resource() only reads: mode 'r', 'rt' or 'rb', not {mode!r}")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
     def before_request(self, func: F) -> F:
         """Run ``func()`` before each request's view; a non-None return is the response."""
-        self.before_request_funcs.append(func)
+        self.before_request_funcs[None].append(func)
         return func
 
     def after_request(self, func: F) -> F:
@@ -140,24 +161,24 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
 
         Hooks run in reverse registration order.
         """
-        self.after_request_funcs.append(func)
+        self.after_request_funcs[None].append(func)
         return func
 
     def teardown_request(self, func: F) -> F:
         """Run ``func(error_or_None)`` when each request context is popped."""
-        self.teardown_request_funcs.append(func)
+        self.teardown_request_funcs[None].append(func)
         return func
 
     def url_value_preprocessor(self, func: F) -> F:
         """Run ``func(endpoint, view_args)`` before the ``before_request`` hooks; it may
         change or pop the view arguments (e.g. take a language code out of every URL)."""
-        self.url_value_preprocessors.append(func)
+        self.url_value_preprocessors[None].append(func)
         return func
 
     def url_defaults(self, func: F) -> F:
         """Run ``func(endpoint, values)`` when a URL is built; it may fill in values
         (the counterpart of :meth:`url_value_preprocessor`)."""
-        self.url_default_functions.append(func)
+        self.url_default_functions[None].append(func)
         return func
 
     def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[F], F]:
@@ -165,7 +186,8 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
         key = error_key(code_or_exception)
 
         def decorator(func: F) -> F:
-            self.error_handler_spec[key] = func
+            code, exc_class = key
+            self.error_handler_spec[None][code][exc_class] = func
             return func
 
         return decorator

@@ -278,7 +278,7 @@ class SecureCookieSessionInterface(SessionInterface):
         return self._serializer(app, self.flask_salt, self.flask_digest_method)
 
     def _serializer(self, app: App, salt: str, digest_method: Any) -> URLSafeTimedSerializer | None:
-        secret = app.config["SECRET_KEY"]
+        secret = app.secret_key  # an App subclass may set it as a class attribute
         if not secret:
             return None
         keys = (*app.config["SECRET_KEY_FALLBACKS"], secret)  # the last key signs

@@ -246,15 +246,7 @@ def test_api_errors_have_their_status(app: Any) -> None:
     assert unknown.status_code == 404
 
 
-def test_api_errors_are_formatted_as_json(app: Any, request: pytest.FixtureRequest) -> None:
-    if ported(app):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="needs the engine's Flask shapes: Flask-RESTX formats errors through "
-                "app.handle_exception/handle_user_exception replaced on the instance",
-            )
-        )
+def test_api_errors_are_formatted_as_json(app: Any) -> None:
     client = app.test_client()
     sign_up(client, "ann")
     auth = api_token(client, "ann")

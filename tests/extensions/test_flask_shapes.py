@@ -1,25 +1,17 @@
-"""What extensions do that needs the engine in Flask's shape (its rebuild is under way).
-
-Each test is what a real extension (or an extension's own test app) does, asserted as
-Flask answers it; each is a strict xfail naming the shape it needs, so it turns into a
-pass — and fails as an XPASS, for its mark to be removed — when that shape lands.
-"""
+"""The Flask shapes extensions rely on: each test is what a real extension (or an
+extension's own test app) does, asserted as Flask answers it."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import flask
 import pytest
 
 import ctxcore
 
 
-def needs(shape: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"needs the engine's Flask shapes: {shape}")
-
-
-@needs("app.handle_exception / handle_user_exception replaced on the instance are the flow's")
 def test_restx_formats_api_errors() -> None:
     from flask_restx import Api, Resource
 
@@ -36,7 +28,6 @@ def test_restx_formats_api_errors() -> None:
     assert response.get_json()["message"].startswith("no book 7")
 
 
-@needs("app.handle_user_exception replaced on the instance (Flask-RESTX validation errors)")
 def test_restx_reports_validation_errors() -> None:
     from flask_restx import Api, Resource, fields
 
@@ -55,7 +46,6 @@ def test_restx_reports_validation_errors() -> None:
     assert "title" in response.get_json()["errors"]
 
 
-@needs("App.make_default_options_response() (Flask-Cors's cross_origin answers OPTIONS)")
 def test_cors_cross_origin_answers_options() -> None:
     from flask_cors import cross_origin
 
@@ -74,7 +64,6 @@ def test_cors_cross_origin_answers_options() -> None:
     assert response.headers["Access-Control-Allow-Origin"] == "https://shop.example"
 
 
-@needs("app.after_request_funcs as Flask's dict keyed by blueprint name, None for the app")
 def test_caching_tells_a_cache_hit() -> None:
     from flask_caching import Cache
 
@@ -91,18 +80,39 @@ def test_caching_tells_a_cache_hit() -> None:
     assert client.get("/").headers["hit_cache"] == "True"
 
 
-@needs("configuration through class attributes (testing = True, secret_key = ...)")
-def test_class_attributes_configure_the_app() -> None:
-    class ShopApp(ctxcore.App):
+@pytest.mark.parametrize("framework", ["flask", "ctxcore"])
+def test_class_attributes_configure_the_app(framework: str) -> None:
+    """As in Flask, the attributes win where they are read: sessions are signed with
+    the class's key, and errors reach the test client."""
+    base = flask.Flask if framework == "flask" else ctxcore.App
+    from_session = flask.session if framework == "flask" else ctxcore.session
+
+    class ShopApp(base):  # type: ignore[misc,valid-type]
         testing = True
         secret_key = "from-the-class"
 
     app = ShopApp(__name__)
-    assert app.config["TESTING"] is True
-    assert app.config["SECRET_KEY"] == "from-the-class"
+
+    @app.get("/login")
+    def login() -> str:
+        from_session["user"] = "ann"
+        return "in"
+
+    @app.get("/me")
+    def me() -> str:
+        return str(from_session.get("user"))
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise LookupError("reaches the test client")
+
+    client = app.test_client()
+    client.get("/login")
+    assert client.get("/me").text == "ann"
+    with pytest.raises(LookupError, match="reaches the test client"):
+        client.get("/boom")
 
 
-@needs("app.aborter / aborter_class, abort() going through the current app's aborter")
 def test_abort_goes_through_the_apps_aborter() -> None:
     from werkzeug.exceptions import Aborter, HTTPException
 
@@ -126,7 +136,6 @@ def test_abort_goes_through_the_apps_aborter() -> None:
     assert app.test_client().get("/").status_code == 499
 
 
-@needs("handle_user_exception overridden on a subclass is the flow's step (WSGI)")
 def test_a_subclass_override_serves_requests() -> None:
     class ShopApp(ctxcore.App):
         def handle_user_exception(self, e: Exception) -> Any:
@@ -142,7 +151,6 @@ def test_a_subclass_override_serves_requests() -> None:
     assert (response.status_code, response.get_json()) == (409, {"handled": "ValueError"})
 
 
-@needs("full_dispatch_request replaced on the instance is the flow's step (WSGI)")
 def test_an_instance_override_serves_requests() -> None:
     app = ctxcore.App(__name__)
 
@@ -161,7 +169,6 @@ def test_an_instance_override_serves_requests() -> None:
     assert app.test_client().get("/").headers.get("X-Wrapped") == "yes"
 
 
-@needs("handle_user_exception overridden on a subclass is the flow's step (ASGI)")
 def test_a_subclass_override_serves_asgi_requests() -> None:
     class ShopApp(ctxcore.App):
         def handle_user_exception(self, e: Exception) -> Any:
@@ -197,3 +204,28 @@ def test_a_subclass_override_serves_asgi_requests() -> None:
     }
     asyncio.run(app.asgi(scope, receive, send))
     assert sent[0]["status"] == 409
+
+
+def test_restx_api_on_a_blueprint() -> None:
+    """Flask-RESTX on a blueprint adds rules whose URL is a callable, through a setup
+    state it patches in a record() callback: registration runs in Flask's order."""
+    from flask_restx import Api, Resource
+
+    blueprint = ctxcore.Blueprint("api", __name__, url_prefix="/api")
+    api = Api(blueprint, doc="/doc/")
+
+    @api.route("/items/<int:item_id>")
+    class Item(Resource):  # type: ignore[misc]
+        def get(self, item_id: int) -> Any:
+            if item_id > 5:
+                api.abort(404, f"no item {item_id}")
+            return {"id": item_id}
+
+    app = ctxcore.App(__name__)
+    app.register_blueprint(blueprint)
+    client = app.test_client()
+    assert client.get("/api/items/3").get_json() == {"id": 3}
+    missing = client.get("/api/items/9")
+    assert missing.status_code == 404
+    assert missing.get_json()["message"].startswith("no item 9")
+    assert client.get("/api/swagger.json").get_json()["paths"].keys() == {"/items/{item_id}"}
