@@ -412,8 +412,9 @@ def error_flow(app: App, ctx: RequestContext, exc: Exception) -> Flow[Response]:
     ``handle_exception``."""
     ctx.error = exc
     if "handle_exception" in app._overridden:
-        response: Response = yield app.handle_exception, (exc,), _NO_KWARGS
-        return response
+        rv = yield app.handle_exception, (exc,), _NO_KWARGS
+        # Flask needs a Response here; anything a view may return is made into one.
+        return rv if isinstance(rv, app.response_class) else app.make_response(rv)
     return (yield from exception_flow(app, ctx, exc))
 
 
@@ -422,8 +423,8 @@ def dispatch_flow(app: App, ctx: RequestContext) -> Flow[Response]:
     it lets through answered by ``handle_exception`` (see :func:`error_flow`)."""
     try:
         if "full_dispatch_request" in app._overridden:
-            response: Response = yield app.full_dispatch_request, (), _NO_KWARGS
-            return response
+            rv = yield app.full_dispatch_request, (), _NO_KWARGS
+            return rv if isinstance(rv, app.response_class) else app.make_response(rv)
         return (yield from full_flow(app, ctx))
     except Exception as exc:
         return (yield from error_flow(app, ctx, exc))

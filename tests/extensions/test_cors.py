@@ -1,6 +1,6 @@
 """Flask-Cors on ctxcore: CORS headers on answers, preflight requests, per-path
-resources, and error responses. (``cross_origin``'s own OPTIONS answer needs the
-engine's ``make_default_options_response``: see test_needs_engine_shapes.py.)"""
+resources, and error responses. (``cross_origin``'s own OPTIONS answer, through
+``make_default_options_response``: test_flask_shapes.py.)"""
 
 from __future__ import annotations
 

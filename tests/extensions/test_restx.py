@@ -1,6 +1,6 @@
 """Flask-RESTX on ctxcore: resources, namespaces, marshalling, request parsing and the
-Swagger document. (Its formatted error bodies need the engine's live override points:
-see test_needs_engine_shapes.py.)"""
+Swagger document. (Its formatted error bodies, through ``handle_exception`` replaced on
+the instance, and an ``Api`` on a blueprint: test_flask_shapes.py.)"""
 
 from __future__ import annotations
 
