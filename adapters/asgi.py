@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
-import sys
 from collections.abc import Iterable
 from contextvars import copy_context
 from typing import IO, TYPE_CHECKING, Any
 
 from werkzeug.wsgi import FileWrapper
+
+from ctxcore.wrappers import scope_environ
 
 from .lanes import LanePool, RequestLane
 from .limits import Limits, check_headers, send_refusal
@@ -47,44 +48,16 @@ class _FileWrapper(FileWrapper):
 
 
 def scope_to_environ(scope: Scope, body: bytes) -> Environ:
-    """A WSGI environ for an ASGI HTTP scope and its (fully read) body."""
-    root = scope.get("root_path", "") or ""
-    path = scope["path"]
-    if root and path.startswith(root):
-        path = path[len(root) :]
-    server = scope.get("server") or ("localhost", 80)
-    client = scope.get("client") or ("", 0)
-    environ: Environ = {
-        "REQUEST_METHOD": scope["method"],
-        # WSGI carries the path as latin-1-decoded bytes. surrogatepass: a lone
-        # surrogate in a scope's path is kept as bytes instead of failing the request.
-        "SCRIPT_NAME": root.encode("utf-8", "surrogatepass").decode("latin-1"),
-        "PATH_INFO": path.encode("utf-8", "surrogatepass").decode("latin-1"),
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1]),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "REMOTE_ADDR": str(client[0]),
-        "REMOTE_PORT": str(client[1]),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        # The whole body is already read: readers may consume to the end of the stream
-        # (a chunked upload has no Content-Length).
-        "wsgi.input_terminated": True,
-        "wsgi.file_wrapper": _FileWrapper,
-        "asgi.scope": scope,
-    }
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        value = raw_value.decode("latin-1")
-        key = name if name in {"CONTENT_TYPE", "CONTENT_LENGTH"} else f"HTTP_{name}"
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    return environ
+    """A WSGI environ for an ASGI HTTP scope and its (fully read) body.
+
+    The App itself reads requests from the scope (``Request.from_scope``); this is for
+    WSGI code beside it, and what ``request.environ`` holds when read.
+    """
+    return scope_environ(scope, io.BytesIO(body), _ENVIRON_EXTRA)
+
+
+#: What an environ made for this adapter's requests adds: its file wrapper.
+_ENVIRON_EXTRA = {"wsgi.file_wrapper": _FileWrapper}
 
 
 class ASGIAdapter:
@@ -182,17 +155,23 @@ class ASGIAdapter:
             return
         if body is None:
             return  # the client went away before sending its request
-        environ = scope_to_environ(scope, body)
         # The request runs in its own copy of the context, and the server's send runs
         # out here: nothing set while handling it reaches the next request.
-        await run_relayed(
-            lambda relayed: self._handle(environ, receive, relayed), send, copy_context()
-        )
+        try:
+            await run_relayed(
+                lambda relayed: self._handle(scope, body, receive, relayed), send, copy_context()
+            )
+        except (KeyboardInterrupt, SystemExit) as exc:
+            # Servers catch what an app raises (uvicorn answers 500 and serves on); these
+            # two stop a process wherever they are raised. Raised in a loop callback, they
+            # end the loop's run, as from any task.
+            asyncio.get_running_loop().call_soon(_reraise, exc)
+            raise
 
-    async def _handle(self, environ: Environ, receive: Receive, send: Send) -> None:
+    async def _handle(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> None:
         app = self.app
         try:
-            ctx = app.request_context(environ)
+            ctx = app.scope_request_context(scope, io.BytesIO(body), _ENVIRON_EXTRA)
         except Exception:
             status, headers, text = app.malformed_request()
             await _plain(send, int(status.split(" ", 1)[0]), text, headers)
@@ -204,20 +183,7 @@ class ASGIAdapter:
         error: BaseException | None = None
         try:
             response = await app.dispatch_async(ctx, lane)
-            body, status, headers = response.get_wsgi_response(environ)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": int(status.split(" ", 1)[0]),
-                    "headers": [
-                        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
-                    ],
-                }
-            )
-            # A buffered body with nothing to run on close is sent and closed right here;
-            # anything else may block (generators, files, callbacks): the lane.
-            in_memory = response.is_sequence and not getattr(response, "has_close_callbacks", True)
-            await self._send_body(body, receive, send, lane, in_memory)
+            await self._send_response(response, ctx.request, receive, send, lane)
         except BaseException as exc:
             error = exc
             raise
@@ -226,6 +192,40 @@ class ASGIAdapter:
                 await app.end_request_async(ctx, lane, error)
             finally:
                 lane.release()
+
+    async def _send_response(
+        self, response: Any, request: Any, receive: Receive, send: Send, lane: RequestLane
+    ) -> None:
+        """Send ``response`` as ASGI messages, straight from its status, headers and body.
+
+        werkzeug's WSGI steps are kept where they decide something (empty bodies for HEAD,
+        1xx, 204 and 304; ``Content-Length``; URL-safe ``Location``), given only the
+        method unless the response asks for an absolute ``Location`` (the full environ).
+        """
+        environ = (
+            request.environ
+            if response.autocorrect_location_header
+            else {"REQUEST_METHOD": request.method}
+        )
+        headers = response.get_wsgi_headers(environ)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [
+                    (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+                ],
+            }
+        )
+        # A buffered body with nothing to run on close is sent and closed right here;
+        # anything else may block (generators, files, callbacks): the lane.
+        if response.is_sequence and not getattr(response, "has_close_callbacks", True):
+            status = response.status_code
+            empty = request.method == "HEAD" or status < 200 or status in (204, 304)
+            data = b"" if empty else response.get_data()
+            await send({"type": "http.response.body", "body": data, "more_body": False})
+            return
+        await self._send_body(response.get_app_iter(environ), receive, send, lane, False)
 
     async def _send_body(
         self,
@@ -313,6 +313,10 @@ def _discard(task: asyncio.Future[Any]) -> None:
 
 class _TooLarge(Exception):
     pass
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def _next_chunk(iterator: Any) -> bytes | None:

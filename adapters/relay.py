@@ -2,38 +2,76 @@
 
 A server may start the next request on a connection from inside ``send`` (uvicorn does
 for pipelined HTTP/1.1 requests); that request's task then copies whatever context
-``send`` was awaited in. Running the handler in a separate context and relaying its
-messages to ``send`` from the caller's context keeps one request's values out of the
-next request's context.
+``send`` was awaited in. Running the handler in a separate context and the server's
+``send`` in a copy of the caller's keeps one request's values out of the next
+request's context.
+
+No task is made for either: :class:`in_context` steps an awaitable with each step run
+inside a given context, in the task that awaits it. The futures the awaitable waits
+on are handed to that task as they are (what ``await`` itself does), so cancellation,
+back-pressure and errors reach the awaitable as if it were awaited directly.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from contextvars import Context, copy_context
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .types import Message, Send
 
-__all__ = ["run_relayed"]
+__all__ = ["in_context", "run_relayed"]
+
+T = TypeVar("T")
+
+
+class in_context(Generic[T]):
+    """``await in_context(awaitable, context)``: await ``awaitable`` with each of its
+    steps run inside ``context``; returns its result."""
+
+    __slots__ = ("_awaitable", "_context")
+
+    def __init__(self, awaitable: Awaitable[T], context: Context) -> None:
+        self._awaitable = awaitable
+        self._context = context
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        iterator = self._awaitable.__await__()
+        run = self._context.run
+        # A coroutine's iterator takes values and errors; a plain awaitable's (a
+        # server's own, e.g. granian's send) may be a bare iterator.
+        send = getattr(iterator, "send", None)
+        throw = getattr(iterator, "throw", None)
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                if error is not None:
+                    if throw is None:
+                        raise error
+                    signal = run(throw, error)
+                elif send is not None:
+                    signal = run(send, value)
+                else:
+                    signal = run(next, iterator)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            try:
+                value, error = (yield signal), None
+            except BaseException as exc:  # the awaiting task's cancellation, included
+                value, error = None, exc
 
 
 async def run_relayed(
     handler: Callable[[Send], Coroutine[Any, Any, None]], send: Send, context: Context
 ) -> None:
-    """Run ``handler(relayed_send)`` as a task in ``context``; each message it sends is
-    sent by a task in a copy of the caller's context, and awaited by the handler (so
-    back-pressure and errors reach it as they would directly)."""
-    loop = asyncio.get_running_loop()
+    """Run ``handler(relayed_send)`` in ``context``; each message it sends goes to
+    ``send`` in a copy of the caller's context (see the module's docstring)."""
     outer = copy_context()
 
     async def relayed_send(message: Message) -> None:
-        # A task created inside outer.run() copies outer: that is the context the
-        # server's send (and anything it starts) sees.
-        # ensure_future, not create_task: granian's send returns an awaitable that is
-        # not a coroutine.
-        await outer.run(asyncio.ensure_future, send(message), loop=loop)
+        # Called in outer too: a server's send may do its work when called.
+        await in_context(outer.run(send, message), outer)
 
-    # (3.10 has no create_task(context=): a task made inside context.run copies it.)
-    await context.run(loop.create_task, handler(relayed_send))
+    await in_context(handler(relayed_send), context)

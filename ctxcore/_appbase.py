@@ -317,20 +317,12 @@ class AppBase(AppTemplates, Scaffold):
         Matching passes the request's own path and method.
         """
         if request is not None:
-            environ = request.environ
-            key = (
-                environ.get("HTTP_HOST"),
-                environ.get("SERVER_NAME"),
-                environ.get("SERVER_PORT"),
-                environ.get("SCRIPT_NAME"),
-                environ.get("wsgi.url_scheme"),
-                self.config["SERVER_NAME"],
-            )
+            key = (*request.adapter_key(), self.config["SERVER_NAME"])
             adapter = self._adapters.get(key)
             if adapter is None:
                 if len(self._adapters) >= 64:  # hosts come from clients: stay bounded
                     self._adapters.clear()
-                adapter = self._adapters[key] = self._bind(environ)
+                adapter = self._adapters[key] = self._bind(request.environ)
             return adapter
         server = self.config["SERVER_NAME"]
         if not server:
@@ -473,7 +465,7 @@ class AppBase(AppTemplates, Scaffold):
                 request.path,
                 request.method,
                 return_rule=True,
-                query_args=request.environ.get("QUERY_STRING", ""),
+                query_args=request.query_string.decode("latin-1"),
             )
         except HTTPException as exc:
             request.routing_exception = exc

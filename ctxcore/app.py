@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextvars import copy_context
-from typing import Any
+from typing import IO, Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import import_string
@@ -92,6 +92,18 @@ class App(CliAppMixin, AppBase):
         if not isinstance(method, str) or not method.isalpha():
             raise ValueError(f"malformed REQUEST_METHOD {method!r}")
         return RequestContext(self, environ)
+
+    def scope_request_context(
+        self, scope: Any, stream: IO[bytes], environ_extra: Any = None
+    ) -> RequestContext:
+        """A new request context for an ASGI HTTP scope whose body reads from
+        ``stream`` (the request is built from the scope: see ``Request.from_scope``).
+
+        Raises ``ValueError`` for a scope no request can be built from; the ASGI
+        adapter answers those with a 400.
+        """
+        request = self.request_class.from_scope(scope, stream, environ_extra)
+        return RequestContext(self, None, request)
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
         """A request context for a request built from werkzeug ``EnvironBuilder`` args."""

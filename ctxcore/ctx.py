@@ -227,9 +227,15 @@ class RequestContext:
     a request that never touches it never parses or signs a cookie.
     """
 
-    def __init__(self, app: App, environ: dict[str, Any], request: Request | None = None) -> None:
+    def __init__(
+        self, app: App, environ: dict[str, Any] | None, request: Request | None = None
+    ) -> None:
         self.app = app
-        self.request: Request = request if request is not None else app.request_class(environ)
+        if request is None:
+            if environ is None:
+                raise TypeError("RequestContext needs a WSGI environ or a request")
+            request = app.request_class(environ)
+        self.request: Request = request
         self._session: SessionMixin | None = None
         self._stacks: Stacks = app._stacks
         self._implicit: list[AppContext | None] = []
@@ -289,7 +295,7 @@ class RequestContext:
         Popping a copy runs no teardown: the original request's teardown runs once.
         """
         origin = self._origin or self
-        other = type(self)(self.app, self.request.environ, self.request)
+        other = type(self)(self.app, None, self.request)
         other._origin = origin
         other._after_request = origin._after_request
         return other
@@ -391,8 +397,9 @@ class RequestContext:
         self.request.close()
         # werkzeug stores the request in its environ: break that cycle so the request is
         # freed now rather than by the cyclic collector.
-        if self.request.environ.get("werkzeug.request") is self.request:
-            del self.request.environ["werkzeug.request"]
+        environ = self.request.__dict__.get("environ")  # none built for a scope's request
+        if environ is not None and environ.get("werkzeug.request") is self.request:
+            del environ["werkzeug.request"]
 
     def __enter__(self) -> RequestContext:
         self.push()

@@ -306,7 +306,7 @@ class SecureCookieSessionInterface(SessionInterface):
         if serializer is None:
             return None
         # Parsing cookies walks every header: skip it when the client sent none.
-        if not request.environ.get("HTTP_COOKIE"):
+        if not request.has_cookies:
             return self.session_class()
         raw = request.cookies.get(self.get_cookie_name(app))
         if not raw or len(raw) > self.max_cookie_length:

@@ -2,19 +2,86 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, Any
 
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import Rule
+from werkzeug.sansio.request import Request as _SansIORequest
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _Request
 from werkzeug.wrappers import Response as _Response
+from werkzeug.wsgi import get_input_stream
 
 from . import json as _json
 
-__all__ = ["Request", "Response"]
+__all__ = ["Request", "Response", "ScopeHeaders", "scope_environ"]
+
+#: An ASGI HTTP connection scope (``type``, ``method``, ``path``, ``headers``...).
+Scope = Mapping[str, Any]
+
+
+class ScopeHeaders(Headers):
+    """A request's headers read straight from an ASGI scope's ``(name, value)`` byte
+    pairs: decoded once, no per-header validation (the server parsed them)."""
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        super().__init__()
+        # werkzeug's Headers keeps its pairs in _list; filling it directly skips the
+        # checks add() makes on values that cannot contain newlines here.
+        self._list = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
+
+
+def scope_environ(
+    scope: Scope, stream: IO[bytes], extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A WSGI environ for an ASGI HTTP scope whose body reads from ``stream``.
+
+    Headers a client split into several fields are joined as WSGI joins them: with
+    ``", "``, and cookies with ``"; "`` (HTTP/2 sends each cookie as its own field).
+    """
+    root = scope.get("root_path", "") or ""
+    path = scope["path"]
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client") or ("", 0)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"],
+        # WSGI carries the path as latin-1-decoded bytes. surrogatepass: a lone
+        # surrogate in a scope's path is kept as bytes instead of failing the request.
+        "SCRIPT_NAME": root.encode("utf-8", "surrogatepass").decode("latin-1"),
+        "PATH_INFO": path.encode("utf-8", "surrogatepass").decode("latin-1"),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "REMOTE_ADDR": str(client[0]),
+        "REMOTE_PORT": str(client[1]),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": stream,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        # The server ends the body (a chunked upload has no Content-Length): readers
+        # may read to the end of the stream.
+        "wsgi.input_terminated": True,
+        "asgi.scope": scope,
+    }
+    if extra:
+        environ.update(extra)
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        value = raw_value.decode("latin-1")
+        key = name if name in {"CONTENT_TYPE", "CONTENT_LENGTH"} else f"HTTP_{name}"
+        if key in environ:
+            value = f"{environ[key]}{'; ' if key == 'HTTP_COOKIE' else ', '}{value}"
+        environ[key] = value
+    return environ
 
 
 class Request(_Request):
@@ -27,12 +94,95 @@ class Request(_Request):
 
     json_module: Any = _json
 
+    # Set only on a request made from an ASGI scope (see from_scope).
+    _scope: Scope
+    _scope_body: IO[bytes]
+    _scope_extra: Mapping[str, Any] | None
+
     #: The matched URL rule, once routing ran.
     url_rule: Rule | None = None
     #: The view arguments from the URL, once routing ran.
     view_args: dict[str, Any] | None = None
     #: The routing error (404, 405, redirect) if matching failed.
     routing_exception: HTTPException | None = None
+
+    @classmethod
+    def from_scope(
+        cls, scope: Scope, stream: IO[bytes], environ_extra: Mapping[str, Any] | None = None
+    ) -> Request:
+        """A request read straight from an ASGI HTTP scope, its body from ``stream``.
+
+        Nothing WSGI is built for it: headers come from the scope's pairs, and
+        :attr:`environ` is made on first use (from :func:`scope_environ`, with
+        ``environ_extra``) for code that reads it.
+        """
+        if not isinstance(scope.get("method"), str) or not scope["method"].isalpha():
+            raise ValueError(f"malformed request method {scope.get('method')!r}")
+        self = cls.__new__(cls)
+        root = scope.get("root_path", "") or ""
+        path = scope["path"]
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        client = scope.get("client")
+        _SansIORequest.__init__(
+            self,
+            method=scope["method"],
+            scheme=scope.get("scheme", "http"),
+            server=scope.get("server"),
+            root_path=root,
+            path=path,
+            query_string=scope.get("query_string", b""),
+            headers=ScopeHeaders(scope.get("headers", ())),
+            remote_addr=client[0] if client else None,
+        )
+        self.shallow = False
+        self._scope = scope
+        self._scope_body = stream
+        self._scope_extra = environ_extra
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for a request made from a scope: its environ, built when first read.
+        if name == "environ" and "_scope" in self.__dict__:
+            environ = scope_environ(self._scope, self._scope_body, self._scope_extra)
+            self.__dict__["environ"] = environ
+            return environ
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        """The body, limited to its ``Content-Length`` and ``MAX_CONTENT_LENGTH``
+        (werkzeug's ``stream``); for a scope's request, read from its body stream."""
+        if "_scope" not in self.__dict__:
+            return _Request.stream.fget(self)  # type: ignore[attr-defined,no-any-return]
+        # The few environ keys werkzeug's limits read, not the whole environ.
+        limits: dict[str, Any] = {"wsgi.input": self._scope_body, "wsgi.input_terminated": True}
+        length = self.headers.get("content-length")
+        if length is not None:
+            limits["CONTENT_LENGTH"] = length
+        return get_input_stream(limits, max_content_length=self.max_content_length)
+
+    def adapter_key(self) -> tuple[Any, ...]:
+        """What a URL adapter bound to this request depends on (the app caches them by
+        it): host, server, script root and scheme."""
+        environ = self.__dict__.get("environ")
+        if environ is not None:
+            return (
+                environ.get("HTTP_HOST"),
+                environ.get("SERVER_NAME"),
+                environ.get("SERVER_PORT"),
+                environ.get("SCRIPT_NAME"),
+                environ.get("wsgi.url_scheme"),
+            )
+        return (self.headers.get("host"), self.server, self.root_path, self.scheme)
+
+    @property
+    def has_cookies(self) -> bool:
+        """Whether the client sent a ``Cookie`` header (without parsing it)."""
+        environ = self.__dict__.get("environ")
+        if environ is not None:
+            return bool(environ.get("HTTP_COOKIE"))
+        return "cookie" in self.headers
 
     @property
     def max_content_length(self) -> int | None:  # type: ignore[override]
