@@ -113,6 +113,8 @@ def target_text(goal: Goal) -> str:
     """The goal's line in words: "<= 0.8x threading.local's time", ">= 4x faster than X"."""
     if goal.kind == "at_most":
         return f"<= {goal.factor:g}x {goal.peer}'s time"
+    if goal.factor == 1:
+        return f"faster than {goal.peer}"
     return f">= {goal.factor:g}x faster than {goal.peer}"
 
 

@@ -79,6 +79,21 @@ def _run_suite(name: str, out: Path, mode: str, index: int, total: int) -> bool:
     for line in proc.stdout:
         print(f"    {line.rstrip()}", flush=True)
     code = proc.wait()
+    for key, extra in getattr(load(name), "EXTRA_COMMANDS", {}).items():
+        # What a suite measures besides pyperf's times (context: Python calls per request).
+        path = out / f"{name}-{key}.json"
+        extra_cmd = [sys.executable, *extra, "--output", str(path), "--mode", mode]
+        done = subprocess.run(
+            extra_cmd,
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+        for line in done.stdout.splitlines():
+            print(f"    {line}", flush=True)
+        code = code or done.returncode
     print(f"[{index}/{total}] suite {name!r} done in {time.monotonic() - started:.0f}s", flush=True)
     return code == 0
 

@@ -42,6 +42,7 @@ PEERS: dict[str, Peer] = {
         Peer("ujson", "ujson", "ujson"),
         Peer("orjson", "orjson", "orjson"),
         Peer("starlette", "starlette", "starlette"),
+        Peer("fastapi", "fastapi", "fastapi"),
         Peer("gunicorn", "gunicorn", "gunicorn"),
         Peer("uvicorn", "uvicorn", "uvicorn"),
         Peer("hypercorn", "hypercorn", "hypercorn"),

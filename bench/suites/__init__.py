@@ -8,8 +8,11 @@ its report section, ``HEADLINE`` (the case the report's summary leads with) and
 ``rates(json_path)`` (rates per benchmark: the summary then shows the suite as a
 table of them, e2e's requests per second), ``COMMAND`` when it measures with its own
 runner instead of pyperf workers (e2e, soak), and ``TIME_TABLES = False`` when its
-``details()`` replace the per-case time tables and ratio chart (soak). Benchmark
-names are ``"<case> | <implementation>"``.
+``details()`` replace the per-case time tables and ratio chart (soak), and
+``EXTRA_COMMANDS`` (a key -> ``python`` arguments) for what it measures besides times:
+each runs after the suite's workers with ``--output <suite>-<key>.json --mode MODE``
+(context: Python calls per request). ``HEADLINE`` may name several cases (a tuple):
+the summary leads with each. Benchmark names are ``"<case> | <implementation>"``.
 
 ``python -m bench`` runs :data:`DEFAULT`; the opt-in suites (soak: twenty minutes at the
 issue's sizes) run only when named with ``--only``.

@@ -1,19 +1,30 @@
-"""context: request-context push/pop and full in-process WSGI dispatch, against Flask."""
+"""context: request-context push/pop and full in-process dispatch, against Flask,
+Starlette, FastAPI and Quart."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from bench import loops
-from bench.suites._base import Case, Goal, Impl
+from bench import apps, driving, loops
+from bench.suites._base import Case, Details, Goal, Impl
 
 TITLE = "Request contexts and dispatch"
 DESCRIPTION = (
-    "The same app in each framework: a view that reads request.args, sets g and writes "
-    "the session, called in-process (no server, no sockets) through WSGI (ctxcore, Flask) "
-    "or ASGI (ctxcore's app.asgi, Quart). 'push+pop' builds a request context from an "
-    "environ and pushes and pops it."
+    "Apps called in process (no server, no sockets). The 'json' cases: the same endpoint "
+    f"in each framework (bench/apps.py: GET {apps.PATH} answering "
+    '{"name": ..., "q": ...} as JSON), as an async view or a sync one (ctxcore runs it on '
+    "the request's worker thread, Starlette and FastAPI in their thread pool), driven "
+    f"by one {driving.LOOP_NAME} loop per benchmark with the same receive/send stubs "
+    "for all (ASGI), or as WSGI. 'wsgi call' and 'asgi call': a view that reads "
+    "request.args, sets g and writes the session (ctxcore, Flask, Quart; ASGI on an "
+    "asyncio loop). 'push+pop' builds a request context from an environ and pushes and "
+    "pops it. The table of Python calls per request counts calls (sys.setprofile) in one "
+    "request of the json endpoint after warm-up."
 )
+HEADLINE = ("asgi json, async view", "wsgi json")
+#: Run after the pyperf workers: writes ``context-calls.json`` beside ``context.json``.
+EXTRA_COMMANDS = {"calls": ("-m", "bench.calls")}
 
 
 def _environ() -> dict[str, Any]:
@@ -153,7 +164,63 @@ def _wsgi_call(make: Any) -> Any:
     return setup
 
 
+def _json_asgi(framework: str, view: str) -> Any:
+    """The JSON endpoint under ASGI, checked once, then called per request."""
+
+    def setup() -> tuple[Any, ...]:
+        app = apps.build(framework, view, "asgi")
+        loop = driving.new_loop()
+        scope = driving.asgi_scope(apps.ROUTE_PATH, apps.QUERY)
+        answer = driving.asgi_answer(app, scope, loop)
+        driving.check_json(f"{framework} ({view} view)", answer, apps.EXPECTED)
+        return (driving.asgi_caller(app, scope, loop),)
+
+    return setup
+
+
+def _json_wsgi(framework: str) -> Any:
+    """The JSON endpoint under WSGI, checked once, then called per request."""
+
+    def setup() -> tuple[Any, ...]:
+        app = apps.build(framework, "sync", "wsgi")
+        environ = driving.wsgi_environ(apps.ROUTE_PATH, apps.QUERY)
+        driving.check_json(framework, driving.wsgi_answer(app, environ), apps.EXPECTED)
+        return (driving.wsgi_caller(app, environ),)
+
+    return setup
+
+
 CASES = (
+    Case(
+        "asgi json, async view",
+        f"await app(scope, receive, send): GET {apps.PATH}, async def view, JSON answer",
+        (
+            Impl("ctxcore", _json_asgi("ctxcore", "async"), loops.call0),
+            Impl("starlette", _json_asgi("starlette", "async"), loops.call0, ("starlette",)),
+            Impl("fastapi", _json_asgi("fastapi", "async"), loops.call0, ("fastapi",)),
+            Impl("quart", _json_asgi("quart", "async"), loops.call0, ("quart",)),
+        ),
+        unit="per request",
+    ),
+    Case(
+        "asgi json, sync view",
+        f"await app(scope, receive, send): GET {apps.PATH}, sync view on a worker thread",
+        (
+            Impl("ctxcore", _json_asgi("ctxcore", "sync"), loops.call0),
+            Impl("starlette", _json_asgi("starlette", "sync"), loops.call0, ("starlette",)),
+            Impl("fastapi", _json_asgi("fastapi", "sync"), loops.call0, ("fastapi",)),
+        ),
+        unit="per request",
+    ),
+    Case(
+        "wsgi json",
+        f"app(environ, start_response): GET {apps.PATH}, JSON answer",
+        (
+            Impl("ctxcore", _json_wsgi("ctxcore"), loops.call0),
+            Impl("flask", _json_wsgi("flask"), loops.call0, needs=("flask",)),
+        ),
+        unit="per request",
+    ),
     Case(
         "push+pop",
         "app.request_context(environ): push, pop",
@@ -185,6 +252,32 @@ CASES = (
 )
 
 GOALS = (
+    Goal(
+        "asgi json, async view", "ctxcore", "starlette", "at_most", 2.0,
+        "ASGI JSON endpoint within 2x Starlette's time",
+    ),
+    Goal(
+        "asgi json, async view", "ctxcore", "fastapi", "faster", 1.0,
+        "ASGI JSON endpoint faster than FastAPI",
+    ),
+    Goal(
+        "asgi json, async view", "ctxcore", "quart", "faster", 1.0,
+        "ASGI JSON endpoint faster than Quart",
+    ),
+    Goal("wsgi json", "ctxcore", "flask", "faster", 2.0, "WSGI JSON endpoint >= 2x Flask"),
     Goal("push+pop", "ctxcore", "flask", "faster", 5.0, "request context push+pop >= 5x Flask"),
     Goal("wsgi call", "ctxcore", "flask", "faster", 2.0, "full WSGI call >= 2x Flask throughput"),
-)
+)  # fmt: skip
+
+
+def calls_path(path: Path) -> Path:
+    """Where the calls table's counts are kept, beside the suite's pyperf JSON."""
+    return path.with_name(f"{path.stem}-calls.json")
+
+
+def details(path: Path, out: Path) -> Details:
+    """The table of Python calls per request (when the run counted them)."""
+    from bench.calls import table
+
+    found = table(calls_path(path))
+    return Details(tables=(found,)) if found is not None else Details()
