@@ -5,6 +5,9 @@
 also reads the query string through the request global, writes a signed-cookie session
 and answers ``{"hello": name, "n": N, "visits": 1}`` as JSON.
 
+The ``*_json`` attributes are the plain JSON endpoint of ``bench/apps.py`` instead (the
+``context`` suite's), for the "..., json" servers.
+
 Apps are built on first access (``bench.e2e.apps:flask_app`` and so on), so a server
 process imports only the framework it serves.
 """
@@ -64,7 +67,21 @@ def _starlette() -> Any:
     )
 
 
+def _json(framework: str, view: str, protocol: str) -> Callable[[], Any]:
+    """The JSON endpoint of ``bench/apps.py`` (no session), as the servers load it."""
+    from bench import apps
+
+    return lambda: apps.build(framework, view, protocol)
+
+
 _BUILDERS: dict[str, Callable[[], Any]] = {
+    "ctxcore_json_wsgi": _json("ctxcore", "sync", "wsgi"),
+    "ctxcore_json_asgi": _json("ctxcore", "async", "asgi"),
+    "ctxcore_json_asgi_sync": _json("ctxcore", "sync", "asgi"),
+    "flask_json": _json("flask", "sync", "wsgi"),
+    "starlette_json": _json("starlette", "async", "asgi"),
+    "fastapi_json": _json("fastapi", "async", "asgi"),
+    "quart_json": _json("quart", "async", "asgi"),
     "ctxcore_wsgi": lambda: _flask_like("ctxcore", "App", use_async=False),
     "ctxcore_asgi": lambda: _flask_like("ctxcore", "App", use_async=True).asgi,
     "ctxcore_asgi_sync": lambda: _flask_like("ctxcore", "App", use_async=False).asgi,

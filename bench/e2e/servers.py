@@ -1,5 +1,9 @@
 """The servers of the e2e suite, the apps each one runs, and starting and stopping them.
 
+Two endpoints: the JSON endpoint of ``bench/apps.py`` (the ``context`` suite's) under
+uvicorn + uvloop and gunicorn gthread (the cases named "..., json"), and the session
+app of ``bench/e2e/apps.py`` under every server.
+
 One server process per app (one gunicorn worker, one uvicorn process), so requests per
 second measure what one core does with each framework. When the machine has two CPUs or
 more, servers are pinned to CPU 0 and the load generator to CPU 1, so the two do not
@@ -20,13 +24,31 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ctxcore.adapters.serve import HOST, free_port, stop_process_group
 
+from bench import apps as json_apps
 from bench.e2e.apps import EXPECTED, PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_CPU, CLIENT_CPU = (0, 1) if (os.cpu_count() or 1) >= 2 else (None, None)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What a server's apps are asked, and the answer each must give before it is loaded."""
+
+    path: str
+    expected: Any  # the JSON body
+    session: bool  # whether the answer must set a session cookie
+
+
+#: The session app (bench/e2e/apps.py): g, a helper, a signed-cookie session, JSON.
+SESSION = Endpoint(PATH, EXPECTED, session=True)
+#: The JSON endpoint of bench/apps.py (the context suite's): a path parameter, a query
+#: argument, a dict answered as JSON.
+JSON = Endpoint(json_apps.PATH, json_apps.EXPECTED, session=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,7 @@ class Server:
     command: Callable[[str, int], list[str]]
     contenders: tuple[Contender, ...]
     needs: tuple[str, ...] = ()
+    endpoint: Endpoint = SESSION
 
 
 def _gunicorn_gthread(target: str, port: int) -> list[str]:
@@ -83,8 +106,21 @@ _ASGI = (
     Contender("Quart", f"{_APPS}:quart_app", ("quart",)),
     Contender("Starlette", f"{_APPS}:starlette_app", ("starlette",)),
 )
+_WSGI_JSON = (
+    Contender("ctxcore", f"{_APPS}:ctxcore_json_wsgi"),
+    Contender("Flask", f"{_APPS}:flask_json", ("flask",)),
+)
+_ASGI_JSON = (
+    Contender("ctxcore", f"{_APPS}:ctxcore_json_asgi"),
+    Contender("ctxcore, sync view", f"{_APPS}:ctxcore_json_asgi_sync"),
+    Contender("Starlette", f"{_APPS}:starlette_json", ("starlette",)),
+    Contender("FastAPI", f"{_APPS}:fastapi_json", ("fastapi",)),
+    Contender("Quart", f"{_APPS}:quart_json", ("quart",)),
+)
 
 SERVERS: tuple[Server, ...] = (
+    Server("uvicorn uvloop, json", _uvicorn("uvloop"), _ASGI_JSON, ("uvicorn", "uvloop"), JSON),
+    Server("gunicorn gthread, json", _gunicorn_gthread, _WSGI_JSON, ("gunicorn",), JSON),
     Server("gunicorn gthread", _gunicorn_gthread, _WSGI, ("gunicorn",)),
     Server("gevent", _gevent, _WSGI, ("gevent",)),
     Server("uvicorn uvloop", _uvicorn("uvloop"), _ASGI, ("uvicorn", "uvloop")),
@@ -100,10 +136,11 @@ class Running:
     port: int
     proc: subprocess.Popen[bytes]
     log: Path
+    endpoint: Endpoint = SESSION
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}{PATH}"
+        return f"http://{HOST}:{self.port}{self.endpoint.path}"
 
     def cpu_seconds(self) -> float | None:
         """CPU time used so far by every process of the server (Linux ``/proc``)."""
@@ -144,7 +181,7 @@ def start(server: Server, contender: Contender) -> Running:
             stderr=subprocess.STDOUT,
             preexec_fn=_pin_server,  # noqa: PLW1509 - the runner is single-threaded
         )
-    return Running(contender, port, proc, Path(out.name))
+    return Running(contender, port, proc, Path(out.name), server.endpoint)
 
 
 def wait_ready(running: Running, timeout: float = 60.0) -> None:
@@ -167,19 +204,23 @@ def wait_ready(running: Running, timeout: float = 60.0) -> None:
 
 
 def check_answer(running: Running) -> None:
-    """The app must answer the e2e request with the expected JSON and a session cookie."""
+    """The app must answer its server's request with the expected JSON (and a session
+    cookie, for the session app)."""
+    endpoint = running.endpoint
     conn = http.client.HTTPConnection(HOST, running.port, timeout=10)
     try:
-        conn.request("GET", PATH)
+        conn.request("GET", endpoint.path)
         response = conn.getresponse()
         body = response.read()
         cookie = response.getheader("Set-Cookie") or ""
     finally:
         conn.close()
-    if response.status != 200 or json.loads(body) != EXPECTED or "session=" not in cookie:
+    wrong_cookie = endpoint.session and "session=" not in cookie
+    if response.status != 200 or json.loads(body) != endpoint.expected or wrong_cookie:
+        with_cookie = " with a session cookie" if endpoint.session else ""
         raise RuntimeError(
             f"{running.contender.name} answered {response.status} {body[:300]!r} "
-            f"(cookie {cookie[:60]!r}); expected 200 {EXPECTED} with a session cookie"
+            f"(cookie {cookie[:60]!r}); expected 200 {endpoint.expected}{with_cookie}"
         )
 
 

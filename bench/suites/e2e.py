@@ -1,8 +1,10 @@
 """e2e: requests per second and latency through real servers on loopback.
 
-The same app (``bench/e2e/apps.py``) in ctxcore, Flask, Quart and Starlette, served by
-gunicorn (gthread), gevent's WSGI server and uvicorn (uvloop and asyncio loops), loaded
-by wrk (or a Python client when wrk is absent). Measured by its own runner
+The JSON endpoint of ``bench/apps.py`` (the ``context`` suite's) in ctxcore, Starlette,
+FastAPI, Quart and Flask under uvicorn + uvloop and gunicorn gthread (the "..., json"
+cases), and a session app (``bench/e2e/apps.py``) in ctxcore, Flask, Quart and
+Starlette under gunicorn (gthread), gevent's WSGI server and uvicorn (uvloop and asyncio
+loops), loaded by wrk (or a Python client when wrk is absent). Measured by its own runner
 (``bench/e2e/run.py``), which writes pyperf JSON like the other suites.
 """
 
@@ -19,14 +21,23 @@ from bench.suites._base import Case, Details, Goal, Impl, Table, bench_name
 
 TITLE = "Real servers on loopback"
 DESCRIPTION = (
-    "GET /hello/<name>?n=3 through a real server: the app keeps the name in request "
-    "state (g; request.state in Starlette), reads it back with the query string in a "
-    "helper, writes a signed-cookie session and answers JSON. One server process per "
-    "app, closed-loop load from keep-alive connections. Time is per request "
+    "Through a real server. The '..., json' cases: GET /hello/<name>?q=1 answering "
+    '{"name": ..., "q": ...} (the context suite\'s endpoint, bench/apps.py); ctxcore\'s '
+    "row is its async def view. The others: GET /hello/<name>?n=3, where the app keeps "
+    "the name in request state (g; request.state in Starlette), reads it back with the "
+    "query string in a helper, writes a signed-cookie session and answers JSON. One server "
+    "process per app, closed-loop load from keep-alive connections. Time is per request "
     "(1 / requests per second); latency percentiles and CPU shares are in the tables below."
 )
+HEADLINE = ("uvicorn uvloop, json", "gunicorn gthread, json")
 COMMAND = ("-m", "bench.e2e.run")  # own runner: load from outside, not pyperf workers
-GOALS: tuple[Goal, ...] = ()
+GOALS = (
+    # Times are 1 / req/s: >= 0.85x Starlette's req/s is <= 1/0.85 = 1.18x its time.
+    Goal(
+        "uvicorn uvloop, json", "ctxcore", "Starlette", "at_most", 1.18,
+        "JSON endpoint under uvicorn + uvloop >= 0.85x Starlette's req/s",
+    ),
+)  # fmt: skip
 # One colour per app in every panel of the latency chart.
 COLORS = {
     "ctxcore": "#2b6cb0",
@@ -34,6 +45,7 @@ COLORS = {
     "Flask": "#dd6b20",
     "Quart": "#38a169",
     "Starlette": "#c53030",
+    "FastAPI": "#805ad5",
 }
 # Near a whole core, the load generator (not the server) may have set the pace.
 CLIENT_BUSY = 0.8
@@ -43,7 +55,7 @@ def case_of(server: Server) -> Case:
     """The report case of one server configuration."""
     return Case(
         server.name,
-        f"GET /hello/ada?n=3 under {server.name}",
+        f"GET {server.endpoint.path} under {server.name.split(',')[0]}",
         tuple(Impl(c.name, needs=server.needs + c.needs) for c in server.contenders),
         unit="per request",
     )
@@ -88,6 +100,11 @@ def _ms(us: float) -> str:
     return f"{us / 1000:.2f}"
 
 
+def _tail(latency: dict[float, float]) -> str:
+    """How far the p99 sits above the median (x the p50)."""
+    return f"{latency[99.0] / latency[50.0]:.1f}x" if latency[50.0] else "—"
+
+
 def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -105,7 +122,7 @@ def _table(case: Case, figures: dict[str, dict[str, Any]]) -> Table | None:
         rows.append(
             (
                 impl.name, f"{fig['rps']:,.0f}", ratio, _ms(lat[50.0]), _ms(lat[90.0]),
-                _ms(lat[99.0]), _ms(lat[99.9]), _ms(fig["max_us"]), str(failed),
+                _ms(lat[99.0]), _tail(lat), _ms(lat[99.9]), _ms(fig["max_us"]), str(failed),
                 _share(fig["server_cpu"]), _share(fig["client_cpu"]),
             )
         )  # fmt: skip
@@ -114,7 +131,8 @@ def _table(case: Case, figures: dict[str, dict[str, Any]]) -> Table | None:
     return Table(
         f"{case.name}: throughput and latency (ms)",
         (
-            "implementation", "req/s", "req/s x ctxcore", "p50", "p90", "p99", "p99.9", "max",
+            "implementation", "req/s", "req/s x ctxcore", "p50", "p90", "p99", "p99 / p50",
+            "p99.9", "max",
             "errors", "server CPU", "client CPU",
         ),
         tuple(rows),
