@@ -28,6 +28,7 @@ __all__ = [
     "factor_text",
     "figure_text",
     "measured_text",
+    "ratio_spread",
     "target_text",
 ]
 
@@ -61,12 +62,16 @@ class ReferenceResult:
     spread: float | None
 
 
-def _spread(*sides: Side) -> float | None:
-    """The relative spread of a ratio of the given (mean, stdev) sides."""
+def ratio_spread(*sides: Side) -> float | None:
+    """The relative spread of a ratio of the given (mean, stdev) sides (``None`` when a
+    side's is unknown)."""
     relative = [stdev / mean for mean, stdev in sides if stdev is not None and mean > 0]
     if len(relative) < len(sides):
         return None
     return math.sqrt(sum(part**2 for part in relative))
+
+
+_spread = ratio_spread
 
 
 def _verdict(goal: Goal, measured: float, spread: float | None) -> str:

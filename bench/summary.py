@@ -7,11 +7,13 @@ added later shows up without a change to this module:
 - the goals' verdicts over all suites (met, missed, uncertain; reference lines are
   not goals and are not counted);
 - one row per suite: ctxcore against its strongest peer in the suite's headline case
-  (``HEADLINE``, else the first case whose first row is ctxcore's and that has a peer),
-  and in its weakest case when that is another one; then the suite's goals, the
-  missed and the uncertain ones named with their figures. The strongest peer is the
-  fastest row that is neither ctxcore's (:func:`~bench.suites._base.is_ctxcore`) nor a
-  reference;
+  (``HEADLINE``, a case name or a tuple of them, else the first case whose first row is
+  ctxcore's and that has a peer), and in its weakest case when that is another one;
+  then the suite's goals, the missed and the uncertain ones named with their figures.
+  The strongest peer is the fastest row that is neither ctxcore's
+  (:func:`~bench.suites._base.is_ctxcore`) nor a reference. A comparison shows its
+  spread when the run was noisy (:data:`NOISY`), and says that the run cannot tell
+  which is faster when the ratio plus or minus its spread reaches across 1;
 - a table for each suite that declares ``rates(path)`` (e2e: requests per second),
   its cases as rows and its implementations as columns;
 - links down to each section.
@@ -24,7 +26,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bench.goals import MET, MISSED, NOT_MEASURED, UNCERTAIN, factor_text, figure_text
+from bench.goals import (
+    MET,
+    MISSED,
+    NOT_MEASURED,
+    UNCERTAIN,
+    factor_text,
+    figure_text,
+    ratio_spread,
+)
 from bench.suites._base import Case, bench_name, is_ctxcore
 
 if TYPE_CHECKING:
@@ -32,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSS_CLASS",
+    "NOISY",
     "Comparison",
     "SuiteLine",
     "comparison",
@@ -39,6 +50,10 @@ __all__ = [
     "markdown",
     "suite_line",
 ]
+
+
+#: A comparison's relative spread from which the summary shows it ("± 12%").
+NOISY = 0.10
 
 
 @dataclass(frozen=True)
@@ -54,11 +69,30 @@ class Comparison:
         """How many times faster ctxcore is (below 1: slower)."""
         return self.peer.mean / self.ours.mean
 
+    @property
+    def spread(self) -> float | None:
+        """The gain's relative spread (both rows' combined), ``None`` when unknown."""
+        return ratio_spread((self.ours.mean, self.ours.stdev), (self.peer.mean, self.peer.stdev))
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the run cannot tell which of the two is faster."""
+        spread = self.spread
+        return spread is not None and self.gain * (1 - spread) <= 1 <= self.gain * (1 + spread)
+
     def text(self) -> str:
-        """``"read: 1.70x faster than threading.local"``."""
+        """``"read: 1.70x faster than threading.local"``; with its spread when noisy
+        (``"... ± 25%"``), and as "no clear winner" when the spread reaches across 1."""
         if self.gain >= 1:
-            return f"{self.case.name}: {factor_text(self.gain)} faster than {self.peer.impl}"
-        return f"{self.case.name}: {factor_text(1 / self.gain)} slower than {self.peer.impl}"
+            figure = f"{factor_text(self.gain)} faster than {self.peer.impl}"
+        else:
+            figure = f"{factor_text(1 / self.gain)} slower than {self.peer.impl}"
+        spread = self.spread
+        if spread is not None and spread >= NOISY:
+            figure += f" ± {spread:.0%}"
+        if self.uncertain:
+            return f"{self.case.name}: no clear winner against {self.peer.impl} ({figure})"
+        return f"{self.case.name}: {figure}"
 
 
 def comparison(case: Case, rows: list[Row]) -> Comparison | None:
@@ -77,21 +111,32 @@ class SuiteLine:
 
     name: str
     title: str
-    headline: Comparison | None
-    weakest: Comparison | None  # None when it is the headline
+    headlines: tuple[Comparison, ...]
+    weakest: Comparison | None  # None when it is a headline
     cases: int  # how many cases compare ctxcore with a peer
     verdicts: Counter[str]
     missed: list[str]  # the missed goals, with their figures
     uncertain: list[str]  # the goals this run cannot judge, with their figures
     failed: bool
 
+    @property
+    def headline(self) -> Comparison | None:
+        """The first headline comparison (``None`` when the suite has none)."""
+        return self.headlines[0] if self.headlines else None
+
     def comparisons(self) -> tuple[str, str]:
-        """The headline and the weakest case in words (a dash where there is none)."""
-        if self.headline is None:
+        """The headlines and the weakest case in words (a dash where there is none)."""
+        if not self.headlines:
             return "—", "—"
+        headlines = "; ".join(c.text() for c in self.headlines)
         if self.weakest is not None:
-            return self.headline.text(), self.weakest.text()
-        return self.headline.text(), "the same case" if self.cases > 1 else "—"
+            return headlines, self.weakest.text()
+        if self.cases <= 1:
+            return headlines, "—"
+        if len(self.headlines) == 1:
+            return headlines, "the same case"
+        lowest = min(self.headlines, key=lambda c: c.gain)
+        return headlines, f"{lowest.case.name} (the headline's)"
 
     def goal_parts(self) -> list[tuple[str, str]]:
         """The suite's verdict as (kind, text) parts: goals met, the missed ones by name,
@@ -126,14 +171,18 @@ def _named(section: Section, verdict: str) -> list[str]:
 def suite_line(section: Section) -> SuiteLine:
     """The summary row of one suite (see the module docstring)."""
     found = [c for c in (comparison(case, rows) for case, rows in section.cases) if c]
-    declared = getattr(section.suite, "HEADLINE", None)
-    headline = next((c for c in found if c.case.name == declared), found[0] if found else None)
+    declared = getattr(section.suite, "HEADLINE", ())
+    names = (declared,) if isinstance(declared, str) else tuple(declared)
+    by_name = {c.case.name: c for c in found}
+    headlines = tuple(by_name[name] for name in names if name in by_name)
+    if not headlines and found:
+        headlines = (found[0],)
     weakest = min(found, key=lambda c: c.gain) if found else None
     return SuiteLine(
         name=section.name,
         title=section.suite.TITLE,
-        headline=headline,
-        weakest=None if weakest is headline else weakest,
+        headlines=headlines,
+        weakest=None if weakest in headlines else weakest,
         cases=len(found),
         verdicts=Counter(result.verdict for result in section.goals),
         missed=_named(section, MISSED),
