@@ -99,8 +99,9 @@ def _caller(item: Counted) -> Callable[[], None]:
     return driving.wsgi_caller(app, environ)
 
 
-def count(item: Counted) -> list[int]:
-    """The Python calls of each of :data:`COUNTED` requests of ``item``, after warm-up."""
+def count(item: Counted, *, threads: bool = True) -> list[int]:
+    """The Python calls of each of :data:`COUNTED` requests of ``item``, after warm-up
+    (``threads=False``: on the calling thread only)."""
     counting = [False]
     counter = itertools.count()  # next() is one C call: safe from any thread
 
@@ -108,7 +109,8 @@ def count(item: Counted) -> list[int]:
         if event == "call" and counting[0]:
             next(counter)
 
-    threading.setprofile(profile)
+    if threads:
+        threading.setprofile(profile)
     sys.setprofile(profile)
     try:
         call = _caller(item)
@@ -166,11 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--output", type=Path)
     group.add_argument("--one", choices=[item.key for item in IMPLEMENTATIONS])
+    parser.add_argument(
+        "--main-thread-only", action="store_true", help="with --one: leave other threads out"
+    )
     parser.add_argument("--mode", help="accepted for the orchestrator; the counts do not vary")
     args = parser.parse_args(argv)
     if args.one:
         item = next(item for item in IMPLEMENTATIONS if item.key == args.one)
-        print(json.dumps(count(item)))
+        print(json.dumps(count(item, threads=not args.main_thread_only)))
         return 0
     rows = []
     for item in IMPLEMENTATIONS:

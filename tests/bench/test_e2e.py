@@ -20,10 +20,13 @@ from bench.e2e.servers import (
     stop,
     wait_ready,
 )
+from bench.suites.e2e import GOALS as E2E_GOALS
 from bench.suites.e2e import summarize
 
 UVLOOP = next(server for server in SERVERS if server.name == "uvicorn uvloop")
 GEVENT = next(server for server in SERVERS if server.name == "gevent")
+UVLOOP_JSON = next(server for server in SERVERS if server.name == "uvicorn uvloop, json")
+GTHREAD_JSON = next(server for server in SERVERS if server.name == "gunicorn gthread, json")
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +96,28 @@ def test_every_app_gives_the_same_answer() -> None:
             for running in started:
                 assert running.proc.poll() is None
                 check_answer(running)
+
+
+def test_the_json_endpoint_is_served_by_each_framework() -> None:
+    """uvicorn + uvloop: ctxcore (async and sync views), Starlette, FastAPI and Quart;
+    gunicorn gthread: ctxcore and Flask. Each answers the plain JSON endpoint."""
+    assert [c.name for c in UVLOOP_JSON.contenders] == [
+        "ctxcore", "ctxcore, sync view", "Starlette", "FastAPI", "Quart",
+    ]  # fmt: skip
+    assert [c.name for c in GTHREAD_JSON.contenders] == ["ctxcore", "Flask"]
+    for server in (UVLOOP_JSON, GTHREAD_JSON):
+        assert not server.endpoint.session
+        with serving(server, server.contenders) as started:
+            for running in started:
+                assert running.url.endswith("/hello/ada?q=1")
+                check_answer(running)
+
+
+def test_the_json_goal_is_starlettes_rate() -> None:
+    """>= 0.85x Starlette's req/s is ctxcore's time per request <= 1/0.85 Starlette's."""
+    (goal,) = (g for g in E2E_GOALS if g.case == UVLOOP_JSON.name)
+    assert (goal.subject, goal.peer, goal.kind) == ("ctxcore", "Starlette", "at_most")
+    assert goal.factor == pytest.approx(1 / 0.85, abs=0.01)
 
 
 def test_the_client_choice_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,7 +57,33 @@ def test_smoke_run_writes_every_artifact(smoke_run: tuple[Path, str]) -> None:
     assert "[1/7] suite 'lookup'" in stdout
     assert report.startswith('# ctxcore benchmark report\n\n<a id="summary"></a>\n\n## Summary')
     assert "Wrong answers per batch from the unlocked global: threads" in report
+    _check_context(out, report)
     _check_e2e(out, report)
+
+
+def _check_context(out: Path, report: str) -> None:
+    """The JSON cases ran for every framework, and the calls table has a row for each."""
+    import json
+
+    import pyperf
+
+    from bench.calls import IMPLEMENTATIONS
+
+    suite = pyperf.BenchmarkSuite.load(str(out / "context.json"))
+    names = {bench.get_name() for bench in suite.get_benchmarks()}
+    for case, impls in (
+        ("asgi json, async view", ("ctxcore", "starlette", "fastapi", "quart")),
+        ("asgi json, sync view", ("ctxcore", "starlette", "fastapi")),
+        ("wsgi json", ("ctxcore", "flask")),
+    ):
+        for impl in impls:
+            assert f"{case} | {impl}" in names
+    counted = json.loads((out / "context-calls.json").read_text())
+    assert [row["label"] for row in counted["rows"]] == [item.label for item in IMPLEMENTATIONS]
+    assert all(min(row["counts"]) > 0 for row in counted["rows"])
+    assert "**Python calls per request, GET /hello/ada?q=1" in report
+    for goal in ("ASGI JSON endpoint within 2x Starlette's time", "WSGI JSON endpoint >= 2x Flask"):
+        assert goal in report
 
 
 def _check_e2e(out: Path, report: str) -> None:
@@ -66,7 +92,10 @@ def _check_e2e(out: Path, report: str) -> None:
 
     import pyperf
 
-    for server in ("gunicorn gthread", "gevent", "uvicorn uvloop", "uvicorn asyncio"):
+    for server in (
+        "uvicorn uvloop, json", "gunicorn gthread, json",
+        "gunicorn gthread", "gevent", "uvicorn uvloop", "uvicorn asyncio",
+    ):  # fmt: skip
         assert f"**{server}: throughput and latency (ms)**" in report
     names = set()
     for bench in pyperf.BenchmarkSuite.load(str(out / "e2e.json")).get_benchmarks():
@@ -77,7 +106,7 @@ def _check_e2e(out: Path, report: str) -> None:
             assert sum(json.loads(meta["e2e_errors"]).values()) == 0, bench.get_name()
             latency = list(json.loads(meta["e2e_latency_us"]).values())
             assert latency == sorted(latency)  # a distribution: percentiles never fall
-    for framework in ("ctxcore", "Flask", "Quart", "Starlette"):
+    for framework in ("ctxcore", "Flask", "Quart", "Starlette", "FastAPI"):
         assert any(name.endswith(f"| {framework}") for name in names), framework
     assert "Load generator: wrk" in report or "Load generator: python" in report
 
