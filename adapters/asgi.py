@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from werkzeug.wsgi import FileWrapper
 
-from ctxcore.wrappers import scope_environ
+from ctxcore.wrappers import plain_wsgi_response, scope_environ
 
 from .lanes import LanePool, RequestLane
 from .limits import Limits, check_headers, send_refusal
@@ -89,7 +89,11 @@ class ASGIAdapter:
             raise ValueError(f"ctxcore cannot serve ASGI scope type {kind!r}")
 
     def _check(self) -> None:
-        self.app.check_isolation("tasks")
+        if not self._isolation_checked:  # the app's ident is fixed: once is enough
+            self.app.check_isolation("tasks")
+            self._isolation_checked = True
+
+    _isolation_checked = False
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -202,29 +206,38 @@ class ASGIAdapter:
         1xx, 204 and 304; ``Content-Length``; URL-safe ``Location``), given only the
         method unless the response asks for an absolute ``Location`` (the full environ).
         """
+        method = request.method
+        plain = plain_wsgi_response(response, {"REQUEST_METHOD": method})
+        if plain is not None:
+            # Bytes in memory and nothing to run on close: sent from here, no thread hop.
+            _, headers, body = plain
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status_code,
+                    "headers": [
+                        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
+                    ],
+                }
+            )
+            data = body[0] if len(body) == 1 else b"".join(body)
+            await send({"type": "http.response.body", "body": data, "more_body": False})
+            return
         environ = (
-            request.environ
-            if response.autocorrect_location_header
-            else {"REQUEST_METHOD": request.method}
+            request.environ if response.autocorrect_location_header else {"REQUEST_METHOD": method}
         )
-        headers = response.get_wsgi_headers(environ)
+        wsgi_headers = response.get_wsgi_headers(environ)
         await send(
             {
                 "type": "http.response.start",
                 "status": response.status_code,
                 "headers": [
-                    (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+                    (k.lower().encode("latin-1"), v.encode("latin-1"))
+                    for k, v in wsgi_headers.items()
                 ],
             }
         )
-        # A buffered body with nothing to run on close is sent and closed right here;
-        # anything else may block (generators, files, callbacks): the lane.
-        if response.is_sequence and not getattr(response, "has_close_callbacks", True):
-            status = response.status_code
-            empty = request.method == "HEAD" or status < 200 or status in (204, 304)
-            data = b"" if empty else response.get_data()
-            await send({"type": "http.response.body", "body": data, "more_body": False})
-            return
+        # Anything else may block (generators, files, close callbacks): the lane.
         await self._send_body(response.get_app_iter(environ), receive, send, lane, False)
 
     async def _send_body(

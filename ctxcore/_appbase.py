@@ -9,7 +9,6 @@ package is the model: app logic that sync and async servers share.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import sys
@@ -24,8 +23,9 @@ from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.utils import redirect as _redirect
 
 from . import json as _json
-from ._async import ensure_sync, gevent_patched
+from ._async import ensure_sync, gevent_patched, is_async
 from ._response import make_response
+from ._routing import MatchCache
 from ._stacks import stacks_for, top_request_context
 from ._static import add_static_route
 from ._templates import AppTemplates
@@ -152,6 +152,7 @@ class AppBase(AppTemplates, Scaffold):
         self.aborter = self.make_aborter()
         self._asgi: Any = None
         self._adapters: dict[tuple[Any, ...], MapAdapter] = {}
+        self._matches = MatchCache()
         self._got_first_request = False
         self._first_request_lock = threading.Lock()
         add_static_route(self)
@@ -191,6 +192,7 @@ class AppBase(AppTemplates, Scaffold):
         url_rule = self.url_rule_class(rule, endpoint=endpoint, methods=methods, **options)
         url_rule.provide_automatic_options = automatic_options  # type: ignore[attr-defined]
         self.url_map.add(url_rule)
+        self._matches.clear()
         if view_func is not None:
             self.view_functions[endpoint] = view_func
 
@@ -461,16 +463,17 @@ class AppBase(AppTemplates, Scaffold):
         if request.url_rule is not None or request.routing_exception is not None:
             return  # already routed (the ASGI adapter routes first to pick a path)
         try:
-            rule, view_args = ctx.url_adapter.match(
+            rule, view_args = self._matches.match(
+                self.url_map,
+                ctx.url_adapter,
                 request.path,
                 request.method,
-                return_rule=True,
-                query_args=request.query_string.decode("latin-1"),
+                request.query_string.decode("latin-1"),
             )
         except HTTPException as exc:
             request.routing_exception = exc
         else:
-            request._set_route(rule, dict(view_args))
+            request._set_route(rule, view_args)
 
     def view_for(self, ctx: RequestContext) -> Callable[..., Any] | None:
         """The matched view function, or ``None`` for an automatic OPTIONS answer
@@ -543,7 +546,8 @@ class AppBase(AppTemplates, Scaffold):
         rule = ctx.request.url_rule
         if rule is None or ctx.request.routing_exception is not None:
             return False
-        return inspect.iscoroutinefunction(self.view_functions.get(rule.endpoint))
+        view = self.view_functions.get(rule.endpoint)
+        return view is not None and is_async(view)
 
     def make_response(self, rv: Any) -> Response:
         """Convert what a view returned into :attr:`response_class`.

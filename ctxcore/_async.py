@@ -31,7 +31,7 @@ from .local import copy_current_context
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["GEVENT_THREADS", "HOME_LOOP", "ensure_sync", "run_coroutine"]
+__all__ = ["GEVENT_THREADS", "HOME_LOOP", "ensure_sync", "is_async", "run_coroutine"]
 
 #: The event loop serving the current request (set by the App's async dispatch):
 #: coroutines started from its worker threads are sent back to run on it.
@@ -163,3 +163,21 @@ def ensure_sync(func: Callable[..., Any]) -> Callable[..., Any]:
     with contextlib.suppress(TypeError):
         _sync_versions[func] = sync
     return sync
+
+
+_async_functions: dict[Callable[..., Any], bool] = {}
+
+
+def is_async(func: Callable[..., Any]) -> bool:
+    """``inspect.iscoroutinefunction(func)``, remembered per function (asked for every
+    hook and view of every request)."""
+    try:
+        return _async_functions[func]
+    except (KeyError, TypeError):
+        pass
+    answer = inspect.iscoroutinefunction(func)
+    if len(_async_functions) > 4096:  # bound it against functions made per request
+        _async_functions.clear()
+    with contextlib.suppress(TypeError):
+        _async_functions[func] = answer
+    return answer

@@ -30,12 +30,14 @@ import inspect
 import sys
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Generator, Iterable
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
 from werkzeug.routing import RoutingException
+from werkzeug.wrappers import Response as BaseResponse
 
-from ._async import ensure_sync
+from ._async import ensure_sync, is_async
 from .signals import (
     appcontext_tearing_down,
     got_request_exception,
@@ -93,6 +95,9 @@ Flow: TypeAlias = Generator[Call, Any, R]
 CallSync: TypeAlias = Callable[..., Awaitable[Any]]
 
 _NO_KWARGS: dict[str, Any] = {}
+#: Results that are never awaitable: asked first, the common answers skip inspect's
+#: checks (an ABC instance check for anything else).
+_PLAIN = frozenset({str, bytes, dict, list, tuple, int, bool, type(None)})
 
 #: Flask's per-request methods that are the flow's steps. One overridden on an App
 #: subclass, or set on an instance (as Flask-RESTX does with ``handle_exception``), is
@@ -147,11 +152,16 @@ async def run_async(flow: Flow[R], call_sync: CallSync | None = None) -> R:
         func, args, kwargs = next(flow)
         while True:
             try:
-                if call_sync is None or inspect.iscoroutinefunction(func):
+                if call_sync is None or is_async(func):
                     result = func(*args, **kwargs)
                 else:
                     result = await call_sync(func, *args, **kwargs)
-                if inspect.isawaitable(result):
+                kind = type(result)
+                if kind is CoroutineType or (
+                    kind not in _PLAIN
+                    and not isinstance(result, BaseResponse)
+                    and inspect.isawaitable(result)
+                ):
                     result = await result
             except BaseException as exc:
                 func, args, kwargs = flow.throw(exc)

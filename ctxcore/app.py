@@ -37,7 +37,7 @@ from ._static import keep_file_wrapper
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .local import ClosingBody, ContextBody
 from .testing import PRESERVE_CONTEXT_KEY, EnvironBuilder, TestClient
-from .wrappers import Response
+from .wrappers import Response, plain_wsgi_response
 
 __all__ = ["App"]
 
@@ -129,6 +129,8 @@ class App(CliAppMixin, AppBase):
         """
         context = copy_context()
         body = context.run(self.wsgi_app, environ, start_response)
+        if type(body) is list:
+            return body  # in memory, its request already ended: nothing left to run
         return keep_file_wrapper(environ, body, ContextBody(body, context))
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -144,6 +146,14 @@ class App(CliAppMixin, AppBase):
             environ[PRESERVE_CONTEXT_KEY]((top_app_context(), ctx))
         try:
             response = self.dispatch_with_error_handling(ctx)
+            plain = None
+            if PRESERVE_CONTEXT_KEY not in environ:
+                plain = plain_wsgi_response(response, environ)
+            if plain is not None and ctx.pop_if_quiet():
+                # Nothing to produce, close or tear down later: the request has ended,
+                # and the server gets a list.
+                start_response(plain[0], plain[1])
+                return plain[2]
             body = inner = response(environ, start_response)
             if not response.is_sequence:
                 body = LoggedStream(body, self.logger)
@@ -171,8 +181,11 @@ class App(CliAppMixin, AppBase):
         self, ctx: RequestContext, call_sync: CallSync, exc: BaseException | None = None
     ) -> None:
         """:meth:`end_request` from an event loop: sync teardown goes to ``call_sync``."""
+        error = ctx.error if exc is None else exc
+        if error is not None and self.should_ignore_error(error):
+            error = None
         try:
-            await run_async(ctx.pop_flow(ctx.error if exc is None else exc), call_sync)
+            await ctx.pop_async(error, call_sync)
         except Exception:
             self.logger.exception("Error tearing down %r", ctx)
 

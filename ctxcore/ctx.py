@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._flow import (
+    CallSync,
     Flow,
     raise_together,
+    run_async,
     run_sync,
     signal_call,
     teardown_appcontext_funcs,
@@ -322,22 +324,52 @@ class RequestContext:
         running while it is active. Errors from callbacks are raised once all have run.
         """
         exc, funcs = self._begin_pop(exc, token)
-        implicit = self._implicit[-1]
-        if (
-            funcs
-            or request_tearing_down.receivers
-            or (
-                implicit is not None
-                and (
-                    teardown_appcontext_funcs(self.app)
-                    or appcontext_tearing_down.receivers
-                    or appcontext_popped.receivers
-                )
-            )
-        ):
+        if self._calls_on_pop(funcs):
             run_sync(self._pop_steps(exc, funcs))
-            return
-        # Nothing to call: _pop_steps' steps without a driver.
+        else:
+            self._pop_quietly(exc, funcs)
+
+    async def pop_async(self, exc: BaseException | None, call_sync: CallSync) -> None:
+        """:meth:`pop` from an event loop: sync teardown callbacks and signal receivers
+        go to ``call_sync`` (an ASGI request's worker thread), async ones run here."""
+        exc, funcs = self._begin_pop(exc, None)
+        if self._calls_on_pop(funcs):
+            await run_async(self._pop_steps(exc, funcs), call_sync)
+        else:
+            self._pop_quietly(exc, funcs)
+
+    def pop_if_quiet(self) -> bool:
+        """Pop now if that calls nothing (no teardown callback or signal receiver, for the
+        request or the app context it pushed) and return ``True``; else leave it pushed.
+
+        For servers: a response held in memory can then be returned with its request
+        already ended; one whose teardown does something ends after it is sent.
+        """
+        stack = self._stacks.request
+        if stack.top is not self or self._origin is not None or _pushed_below(self, stack):
+            return False
+        funcs = teardown_request_funcs(self.app, self)
+        if self._calls_on_pop(funcs):
+            return False
+        self._pop_quietly(None, funcs)
+        return True
+
+    def _calls_on_pop(self, funcs: list[Callable[..., Any]] | None) -> bool:
+        """Whether popping calls anything: callbacks, signal receivers, or the app
+        context's own (when this request pushed it)."""
+        if funcs or request_tearing_down.receivers:
+            return True
+        implicit = self._implicit[-1]
+        return implicit is not None and bool(
+            teardown_appcontext_funcs(self.app)
+            or appcontext_tearing_down.receivers
+            or appcontext_popped.receivers
+        )
+
+    def _pop_quietly(
+        self, exc: BaseException | None, funcs: list[Callable[..., Any]] | None
+    ) -> None:
+        """:meth:`_pop_steps` when they call nothing: no driver needed."""
         if funcs is not None:
             self._close_request()
         self._stacks.request.pop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
@@ -10,14 +11,14 @@ from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import Rule
 from werkzeug.sansio.request import Request as _SansIORequest
-from werkzeug.utils import cached_property
+from werkzeug.utils import cached_property, get_content_type
 from werkzeug.wrappers import Request as _Request
 from werkzeug.wrappers import Response as _Response
 from werkzeug.wsgi import get_input_stream
 
 from . import json as _json
 
-__all__ = ["Request", "Response", "ScopeHeaders", "scope_environ"]
+__all__ = ["Request", "Response", "ScopeHeaders", "plain_wsgi_response", "scope_environ"]
 
 #: An ASGI HTTP connection scope (``type``, ``method``, ``path``, ``headers``...).
 Scope = Mapping[str, Any]
@@ -258,6 +259,63 @@ class Request(_Request):
             self.blueprints = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
+#: What werkzeug's Response constructor consults: a subclass changing one of them is
+#: built by werkzeug's constructor.
+_INIT_STEPS = (
+    "set_data",
+    "default_status",
+    "automatically_set_content_length",
+    "status",
+    "status_code",
+    "_clean_status",
+)
+_DEFAULT_STATUS = ("200 OK", 200)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_type(mimetype: str) -> str:
+    """werkzeug's Content-Type for ``mimetype`` (a charset for text types)."""
+    return get_content_type(mimetype, "utf-8")
+
+
+def plain_wsgi_response(
+    response: _Response, environ: Mapping[str, Any]
+) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
+    """``(status, headers, body)`` for a response whose body is bytes in memory with
+    nothing to run when it is closed, as werkzeug would send it; ``None`` for any other
+    response (streamed, a file, close callbacks, a status or header werkzeug adjusts),
+    which goes through werkzeug's WSGI call."""
+    body = response.response
+    if (
+        type(body) is not list
+        or response.direct_passthrough
+        or response._on_close
+        or response.autocorrect_location_header
+    ):
+        return None
+    code = response.status_code
+    if code < 200 or code in (204, 304):
+        return None
+    headers = response.headers.to_wsgi_list()
+    length = False
+    for name, _ in headers:
+        lowered = name.lower()
+        if lowered == "content-length":
+            length = True
+        elif lowered in ("location", "content-location"):
+            return None  # werkzeug makes these URL-safe
+    for chunk in body:
+        if type(chunk) is not bytes:
+            return None
+    if not length:
+        if not response.automatically_set_content_length:
+            return None
+        headers.append(("Content-Length", str(sum(map(len, body)))))
+    if environ.get("REQUEST_METHOD") == "HEAD":
+        body = []
+    return response.status, headers, body
+
+
 def _config_value(key: str, default: Any) -> Any:
     from ._stacks import top_app_context
 
@@ -272,6 +330,48 @@ class Response(_Response):
     json_module: Any = _json
 
     default_mimetype = "text/html"
+
+    def __init__(
+        self,
+        response: Any = None,
+        status: int | str | None = None,
+        headers: Any = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        kind = type(response)
+        if (
+            (kind is str or kind is bytes)
+            and status is None
+            and headers is None
+            and content_type is None
+            and not direct_passthrough
+            and type(self)._plain_init
+        ):
+            # The common response (a view's text, a JSON body): what werkzeug's
+            # constructor makes, made directly (test_wrappers checks they stay equal).
+            data = response.encode() if kind is str else response
+            self.headers = Headers()
+            self.headers._list = [
+                ("Content-Type", _content_type(mimetype or self.default_mimetype)),
+                ("Content-Length", str(len(data))),
+            ]
+            self._status, self._status_code = _DEFAULT_STATUS
+            self.direct_passthrough = False
+            self._on_close = []
+            self.response = [data]
+            return
+        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
+    #: Whether this class builds plain responses as werkzeug's does (see __init__):
+    #: false for a subclass that changes a step of it.
+    _plain_init = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_init = all(getattr(cls, name) is getattr(Response, name) for name in _INIT_STEPS)
+
     #: Whether :meth:`call_on_close` registered anything. A buffered body without
     #: callbacks holds nothing that can block, so the ASGI adapter sends and closes it
     #: on the event loop instead of in its thread pool.

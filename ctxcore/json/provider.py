@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import decimal
 import uuid
+from json.encoder import JSONEncoder as _JSONEncoder
 from typing import IO, TYPE_CHECKING, Any
 
 from werkzeug.http import http_date
@@ -148,14 +149,31 @@ class DefaultJSONProvider(JSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """A JSON response (``jsonify``): compact, or indented by 2 when debugging
         (``compact=None``) or when ``compact`` is False."""
-        obj = self._prepare_response_obj(args, kwargs)
+        obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
         return self._response_class()(self._body(obj), mimetype=self.mimetype)
 
     def _body(self, obj: Any) -> str | bytes:
         """A response's body: the document through :meth:`dumps`, and a newline."""
         if self._indent():
             return f"{self.dumps(obj, indent=2)}\n"
+        if type(self).dumps is DefaultJSONProvider.dumps:
+            # What dumps(obj, separators=(",", ":")) writes, from an encoder kept while
+            # the settings stay the same (json.dumps builds one per call).
+            settings = (self.default, self.ensure_ascii, self.sort_keys)
+            encoder = self._compact_encoder
+            if encoder is None or encoder[0] != settings:
+                default, ensure_ascii, sort_keys = settings
+                made = _JSONEncoder(
+                    default=default,
+                    ensure_ascii=ensure_ascii,
+                    sort_keys=sort_keys,
+                    separators=(",", ":"),
+                )
+                encoder = self._compact_encoder = (settings, made)
+            return f"{encoder[1].encode(obj)}\n"
         return f"{self.dumps(obj, separators=(',', ':'))}\n"
+
+    _compact_encoder: tuple[tuple[Any, bool, bool], _JSONEncoder] | None = None
 
 
 class _FastJSONProvider(DefaultJSONProvider):
