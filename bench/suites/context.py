@@ -105,23 +105,7 @@ def _asgi_call(make: Any) -> Any:
 
         app = make()
         asgi = app.asgi if hasattr(app, "asgi") else app
-        loop = asyncio.new_event_loop()
-
-        async def one() -> None:
-            messages = [{"type": "http.request", "body": b"", "more_body": False}]
-
-            async def receive() -> dict[str, Any]:
-                return messages.pop() if messages else {"type": "http.disconnect"}
-
-            async def send(message: dict[str, Any]) -> None:
-                return None
-
-            await asgi(dict(_SCOPE), receive, send)
-
-        def call() -> None:
-            loop.run_until_complete(one())
-
-        return (call,)
+        return (driving.asgi_caller(asgi, _SCOPE, asyncio.new_event_loop()),)
 
     return setup
 
@@ -141,25 +125,9 @@ def _push_pop(make: Any) -> Any:
     return setup
 
 
-def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-    return None
-
-
 def _wsgi_call(make: Any) -> Any:
     def setup() -> tuple[Any, ...]:
-        app = make()
-        environ = _environ()
-
-        def call() -> None:
-            body = app(dict(environ), _start_response)
-            try:
-                b"".join(body)
-            finally:
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
-
-        return (call,)
+        return (driving.wsgi_caller(make(), _environ()),)
 
     return setup
 
