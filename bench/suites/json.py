@@ -6,7 +6,7 @@ import json as std_json
 import math
 from typing import Any
 
-from bench import loops
+from bench import driving, loops
 from bench.suites._base import Case, Goal, Impl
 
 TITLE = "JSON: stdlib, ujson, orjson"
@@ -98,23 +98,10 @@ def _provider(backend: str, method: str, document: str) -> Any:
 
 def _endpoint(backend: str) -> Any:
     def setup() -> tuple[Any, ...]:
-        from werkzeug.test import EnvironBuilder
-
         app = _app(backend)
         app.add_url_rule("/doc", "doc", lambda: DOC)
-        builder = EnvironBuilder("/doc")
-        environ = builder.get_environ()
-        builder.close()
-
-        def start_response(*args: Any) -> None:
-            return None
-
-        def call() -> None:
-            body = app(dict(environ), start_response)
-            b"".join(body)
-            body.close()
-
-        return (call,)
+        # Through the driver every WSGI case uses: a body may be a plain list (no close()).
+        return (driving.wsgi_caller(app, driving.wsgi_environ("/doc")),)
 
     return setup
 
