@@ -16,10 +16,12 @@ from collections.abc import Iterable
 from contextvars import copy_context
 from typing import IO, TYPE_CHECKING, Any
 
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wsgi import FileWrapper
 
-from ctxcore.wrappers import plain_wsgi_response, scope_environ
+from ctxcore.serving import plain_wsgi_response, scope_environ
 
+from .body import RequestBody
 from .lanes import LanePool, RequestLane
 from .limits import Limits, check_headers, send_refusal
 from .relay import run_relayed
@@ -131,39 +133,18 @@ class ASGIAdapter:
         finally:
             lane.release()
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limits.body_size:
-                raise _TooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
-
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         self._check()
         refused = check_headers(scope.get("headers", ()), self.limits)
         if refused is not None:
             await send_refusal(send, refused)
             return
-        try:
-            body = await self._read_body(receive)
-        except _TooLarge:
-            await send_refusal(send, 413)
-            return
-        if body is None:
-            return  # the client went away before sending its request
+        body = RequestBody(receive, self.limits.body_size)
         # The request runs in its own copy of the context, and the server's send runs
         # out here: nothing set while handling it reaches the next request.
         try:
             await run_relayed(
-                lambda relayed: self._handle(scope, body, receive, relayed), send, copy_context()
+                lambda relayed: self._handle(scope, body, relayed), send, copy_context()
             )
         except (KeyboardInterrupt, SystemExit) as exc:
             # Servers catch what an app raises (uvicorn answers 500 and serves on); these
@@ -172,10 +153,10 @@ class ASGIAdapter:
             asyncio.get_running_loop().call_soon(_reraise, exc)
             raise
 
-    async def _handle(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> None:
+    async def _handle(self, scope: Scope, body: RequestBody, send: Send) -> None:
         app = self.app
         try:
-            ctx = app.scope_request_context(scope, io.BytesIO(body), _ENVIRON_EXTRA)
+            ctx = app.scope_request_context(scope, body, _ENVIRON_EXTRA)
         except Exception:
             status, headers, text = app.malformed_request()
             await _plain(send, int(status.split(" ", 1)[0]), text, headers)
@@ -186,8 +167,17 @@ class ASGIAdapter:
         ctx.push()
         error: BaseException | None = None
         try:
+            if app.body_read_on_loop(ctx):
+                # Code on the loop cannot wait for the body: it arrives first.
+                try:
+                    await body.read_ahead()
+                except RequestEntityTooLarge:
+                    await send_refusal(send, 413)
+                    return
+                except ClientDisconnected:
+                    return  # the client went away before sending its request
             response = await app.dispatch_async(ctx, lane)
-            await self._send_response(response, ctx.request, receive, send, lane)
+            await self._send_response(response, ctx.request, body, send, lane)
         except BaseException as exc:
             error = exc
             raise
@@ -198,7 +188,7 @@ class ASGIAdapter:
                 lane.release()
 
     async def _send_response(
-        self, response: Any, request: Any, receive: Receive, send: Send, lane: RequestLane
+        self, response: Any, request: Any, body: RequestBody, send: Send, lane: RequestLane
     ) -> None:
         """Send ``response`` as ASGI messages, straight from its status, headers and body.
 
@@ -210,7 +200,7 @@ class ASGIAdapter:
         plain = plain_wsgi_response(response, {"REQUEST_METHOD": method})
         if plain is not None:
             # Bytes in memory and nothing to run on close: sent from here, no thread hop.
-            _, headers, body = plain
+            _, headers, chunks = plain
             await send(
                 {
                     "type": "http.response.start",
@@ -220,7 +210,7 @@ class ASGIAdapter:
                     ],
                 }
             )
-            data = body[0] if len(body) == 1 else b"".join(body)
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             await send({"type": "http.response.body", "body": data, "more_body": False})
             return
         environ = (
@@ -238,41 +228,33 @@ class ASGIAdapter:
             }
         )
         # Anything else may block (generators, files, close callbacks): the lane.
-        await self._send_body(response.get_app_iter(environ), receive, send, lane, False)
+        await self._send_body(response.get_app_iter(environ), body, send, lane)
 
     async def _send_body(
-        self,
-        body: Iterable[bytes],
-        receive: Receive,
-        send: Send,
-        lane: RequestLane,
-        in_memory: bool,
+        self, body: Iterable[bytes], request_body: RequestBody, send: Send, lane: RequestLane
     ) -> None:
-        """Send ``body``, then close it (on the loop when ``in_memory``, else on the lane).
+        """Send ``body`` (a list or tuple at once, anything else chunk by chunk from the
+        lane), then close it on the lane.
 
         The response has started: an error producing or closing the body is logged, and
         the body ends there, so the connection stays usable.
         """
         close = getattr(body, "close", None)
         try:
-            if in_memory or isinstance(body, list | tuple):
-                # In memory already: one message (each send is relayed through a task).
+            if isinstance(body, list | tuple):
                 data = b"".join(body)
                 await send({"type": "http.response.body", "body": data, "more_body": False})
             else:
-                await self._send_stream(body, receive, send, lane)
+                await self._send_stream(body, request_body, send, lane)
         finally:
             if close is not None:
                 try:
-                    if in_memory:
-                        close()
-                    else:
-                        await lane(close)
+                    await lane(close)
                 except Exception:
                     self.app.logger.exception("Error closing the response body")
 
     async def _send_stream(
-        self, body: Iterable[bytes], receive: Receive, send: Send, lane: RequestLane
+        self, body: Iterable[bytes], request_body: RequestBody, send: Send, lane: RequestLane
     ) -> None:
         """Send chunk by chunk until the body ends or the client goes away.
 
@@ -281,7 +263,7 @@ class ASGIAdapter:
         left would run on (holding its context and its lane) until it ended, if ever.
         """
         iterator = iter(body)
-        gone: asyncio.Future[bool] = asyncio.ensure_future(_disconnected(receive))
+        gone: asyncio.Future[bool] = asyncio.ensure_future(request_body.disconnected())
         try:
             while True:
                 step = asyncio.ensure_future(lane(_next_chunk, iterator))
@@ -309,23 +291,10 @@ class ASGIAdapter:
             gone.cancel()
 
 
-async def _disconnected(receive: Receive) -> bool:
-    """``True`` once the client has gone; ``False`` if the server sends anything else.
-
-    After a complete request a server's next message is ``http.disconnect``, sent when
-    the client goes; one that answers otherwise cannot tell us, and is not asked again.
-    """
-    return bool((await receive())["type"] == "http.disconnect")
-
-
 def _discard(task: asyncio.Future[Any]) -> None:
     """Collect a finished task's outcome, which nobody needs any more."""
     if not task.cancelled():
         task.exception()
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _reraise(exc: BaseException) -> None:

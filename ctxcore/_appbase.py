@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import IO, Any, NoReturn, TypeVar
 from urllib.parse import quote as url_quote
@@ -42,6 +42,15 @@ __all__ = ["AppBase", "find_instance_path"]
 F = TypeVar("F", bound=Callable[..., Any])
 #: Characters an anchor keeps as they are (the rest is percent-encoded).
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+def _scoped(
+    registry: dict[str | None, list[Callable[..., Any]]], scopes: tuple[str | None, ...]
+) -> Sequence[Callable[..., Any]]:
+    """The functions ``registry`` holds for ``scopes``, in that order."""
+    if len(scopes) == 1:
+        return registry.get(scopes[0], ())  # the app's own: no list to build
+    return [func for scope in scopes for func in registry.get(scope, ())]
 
 
 def find_instance_path(import_name: str, root_path: str) -> str:
@@ -437,21 +446,24 @@ class AppBase(AppTemplates, Scaffold):
                 ensure_sync(func)()
             self._got_first_request = True
 
-    def url_value_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
+    # The hooks a request runs, as lists: the flow runs a step only when its list is
+    # not empty, so what decides whether a step runs is what the step runs.
+
+    def url_value_hooks(self, ctx: RequestContext) -> Sequence[Callable[..., Any]]:
         """The ``url_value_preprocessor`` functions for this request (app first)."""
-        for scope in (None, *reversed(ctx.request.blueprints)):
-            yield from self.url_value_preprocessors.get(scope, ())
+        return _scoped(self.url_value_preprocessors, (None, *reversed(ctx.request.blueprints)))
 
-    def before_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
+    def before_hooks(self, ctx: RequestContext) -> Sequence[Callable[..., Any]]:
         """The ``before_request`` hooks for this request, in call order (app first)."""
-        for scope in (None, *reversed(ctx.request.blueprints)):
-            yield from self.before_request_funcs.get(scope, ())
+        return _scoped(self.before_request_funcs, (None, *reversed(ctx.request.blueprints)))
 
-    def after_hooks(self, ctx: RequestContext) -> Iterator[Callable[..., Any]]:
+    def after_hooks(self, ctx: RequestContext) -> Sequence[Callable[..., Any]]:
         """``after_this_request`` callbacks, then ``after_request`` hooks, in call order."""
-        yield from ctx._after_request
+        registry = self.after_request_funcs
+        hooks = [*ctx._after_request]
         for scope in (*ctx.request.blueprints, None):
-            yield from reversed(self.after_request_funcs.get(scope, ()))
+            hooks.extend(reversed(registry.get(scope, ())))
+        return hooks
 
     def match_request(self, ctx: RequestContext) -> None:
         """Route the request: set its rule and view args, or keep the routing error.

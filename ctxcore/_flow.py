@@ -29,7 +29,7 @@ from __future__ import annotations
 import inspect
 import sys
 from asyncio import CancelledError
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -263,14 +263,25 @@ def teardown_appcontext_flow(app: App, exc: BaseException | None) -> Flow[None]:
     )
 
 
-def preprocess_flow(app: App, ctx: RequestContext) -> Flow[Any]:
+def preprocess_flow(
+    app: App,
+    ctx: RequestContext,
+    url_value_hooks: Sequence[Callable[..., Any]] | None = None,
+    before_hooks: Sequence[Callable[..., Any]] | None = None,
+) -> Flow[Any]:
     """``preprocess_request``: ``url_value_preprocessor`` functions, then
-    ``before_request`` hooks, app first; the first hook's non-None result wins."""
+    ``before_request`` hooks, app first; the first hook's non-None result wins.
+
+    The hooks are looked up unless the caller already did.
+    """
     request = ctx.request
-    if request.blueprints or app.url_value_preprocessors.get(None):
-        for func in app.url_value_hooks(ctx):
-            yield func, (request.endpoint, request.view_args), _NO_KWARGS
-    for func in app.before_hooks(ctx):
+    if url_value_hooks is None:
+        url_value_hooks = app.url_value_hooks(ctx)
+    for func in url_value_hooks:
+        yield func, (request.endpoint, request.view_args), _NO_KWARGS
+    if before_hooks is None:
+        before_hooks = app.before_hooks(ctx)
+    for func in before_hooks:
         rv = yield func, (), _NO_KWARGS
         if rv is not None:
             return rv
@@ -319,10 +330,15 @@ def http_exception_flow(app: App, ctx: RequestContext, exc: HTTPException) -> Fl
     return (yield handler, (exc,), _NO_KWARGS)
 
 
-def response_flow(app: App, ctx: RequestContext, response: Response) -> Flow[Response]:
+def response_flow(
+    app: App,
+    ctx: RequestContext,
+    response: Response,
+    after_hooks: Sequence[Callable[..., Any]] | None = None,
+) -> Flow[Response]:
     """``process_response``: ``after_this_request`` callbacks then ``after_request``
-    hooks; save the session."""
-    for func in app.after_hooks(ctx):
+    hooks; save the session. The hooks are looked up unless the caller already did."""
+    for func in app.after_hooks(ctx) if after_hooks is None else after_hooks:
         response = yield func, (response,), _NO_KWARGS
     app.save_session(ctx, response)
     return response
@@ -340,10 +356,12 @@ def finalize_flow(
     try:
         if "process_response" in app._overridden:
             response = yield app.process_response, (response,), _NO_KWARGS
-        elif ctx.request.blueprints or app.after_request_funcs.get(None) or ctx._after_request:
-            response = yield from response_flow(app, ctx, response)
         else:
-            app.save_session(ctx, response)
+            hooks = app.after_hooks(ctx)
+            if hooks:
+                response = yield from response_flow(app, ctx, response, hooks)
+            else:
+                app.save_session(ctx, response)
         if request_finished.receivers:
             yield signal_call(request_finished, app, response=response)
     except Exception:
@@ -388,19 +406,17 @@ def full_flow(app: App, ctx: RequestContext) -> Flow[Response]:
         yield app.run_first_request_hooks, (), _NO_KWARGS
     app.match_request(ctx)
     overridden = app._overridden
-    request = ctx.request
     try:
         if request_started.receivers:
             yield signal_call(request_started, app)
         rv = None
         if "preprocess_request" in overridden:
             rv = yield app.preprocess_request, (), _NO_KWARGS
-        elif (
-            request.blueprints
-            or app.before_request_funcs.get(None)
-            or app.url_value_preprocessors.get(None)
-        ):
-            rv = yield from preprocess_flow(app, ctx)
+        else:
+            url_value_hooks = app.url_value_hooks(ctx)
+            before_hooks = app.before_hooks(ctx)
+            if url_value_hooks or before_hooks:
+                rv = yield from preprocess_flow(app, ctx, url_value_hooks, before_hooks)
         if rv is None:
             if "dispatch_request" in overridden:
                 rv = yield app.dispatch_request, (), _NO_KWARGS

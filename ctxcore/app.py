@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 from contextvars import copy_context
 from typing import IO, Any
@@ -11,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import import_string
 
 from ._appbase import AppBase
-from ._async import HOME_LOOP
+from ._async import HOME_LOOP, is_async
 from ._cli_app import CliAppMixin
 from ._flow import (
     STEPS,
@@ -94,7 +95,7 @@ class App(CliAppMixin, AppBase):
         return RequestContext(self, environ)
 
     def scope_request_context(
-        self, scope: Any, stream: IO[bytes], environ_extra: Any = None
+        self, scope: Any, stream: IO[bytes] | io.RawIOBase, environ_extra: Any = None
     ) -> RequestContext:
         """A new request context for an ASGI HTTP scope whose body reads from
         ``stream`` (the request is built from the scope: see ``Request.from_scope``).
@@ -203,6 +204,18 @@ class App(CliAppMixin, AppBase):
         The error (if any) is kept on ``ctx.error`` for teardown.
         """
         return run_sync(dispatch_flow(self, ctx))
+
+    def body_read_on_loop(self, ctx: RequestContext) -> bool:
+        """Whether code on the event loop may read the pushed request's body before its
+        response: an ``async def`` view, ``before_request`` hook or URL value
+        preprocessor. An ASGI server receives such a body before dispatch; otherwise
+        the body is read as the request's sync code asks for it (routes the request)."""
+        self.match_request(ctx)
+        if self.is_async_view(ctx):
+            return True
+        return any(is_async(func) for func in self.url_value_hooks(ctx)) or any(
+            is_async(func) for func in self.before_hooks(ctx)
+        )
 
     async def dispatch_async(self, ctx: RequestContext, call_sync: CallSync) -> Response:
         """Handle the pushed request from an event loop; errors become responses.

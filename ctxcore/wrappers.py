@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
@@ -36,7 +37,7 @@ class ScopeHeaders(Headers):
 
 
 def scope_environ(
-    scope: Scope, stream: IO[bytes], extra: Mapping[str, Any] | None = None
+    scope: Scope, stream: IO[bytes] | io.RawIOBase, extra: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """A WSGI environ for an ASGI HTTP scope whose body reads from ``stream``.
 
@@ -97,7 +98,7 @@ class Request(_Request):
 
     # Set only on a request made from an ASGI scope (see from_scope).
     _scope: Scope
-    _scope_body: IO[bytes]
+    _scope_body: IO[bytes] | io.RawIOBase
     _scope_extra: Mapping[str, Any] | None
 
     #: The matched URL rule, once routing ran.
@@ -109,7 +110,10 @@ class Request(_Request):
 
     @classmethod
     def from_scope(
-        cls, scope: Scope, stream: IO[bytes], environ_extra: Mapping[str, Any] | None = None
+        cls,
+        scope: Scope,
+        stream: IO[bytes] | io.RawIOBase,
+        environ_extra: Mapping[str, Any] | None = None,
     ) -> Request:
         """A request read straight from an ASGI HTTP scope, its body from ``stream``.
 

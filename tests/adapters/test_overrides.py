@@ -1,5 +1,6 @@
 """Flask's steps overridden on an App subclass and on the instance change how every
-server answers: the same app under WSGI threads, gevent and ASGI (uvicorn, both loops).
+server answers: the same app under WSGI threads, gevent and ASGI (uvicorn on both loops,
+hypercorn, granian).
 
 64 concurrent clients make two requests each through the overridden steps; each answer
 says which steps ran and whether the overriding code ran where sync code must run
@@ -30,6 +31,8 @@ SERVERS = [
     pytest.param("uvicorn", ("--loop", "uvloop"), "/sync", id="uvicorn-uvloop-sync-view"),
     pytest.param("uvicorn", ("--loop", "uvloop"), "/async", id="uvicorn-uvloop-async-view"),
     pytest.param("uvicorn", ("--loop", "asyncio"), "/async", id="uvicorn-asyncio-async-view"),
+    pytest.param("hypercorn", (), "/sync", id="hypercorn-sync-view"),
+    pytest.param("granian", (), "/async", id="granian-async-view"),
 ]
 
 

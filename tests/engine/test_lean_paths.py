@@ -45,7 +45,8 @@ def test_a_subclass_changing_a_step_gets_werkzeugs_constructor() -> None:
 
     assert Created("x").status == "201 CREATED"
     assert Plain("x").headers["Content-Type"] == "text/plain; charset=utf-8"
-    assert Plain._plain_init and not Created._plain_init
+    assert Plain._plain_init
+    assert not Created._plain_init
 
 
 def _call(app: App, path: str, method: str = "GET") -> tuple[str, list[tuple[str, str]], Any]:
