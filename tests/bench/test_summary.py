@@ -185,3 +185,42 @@ def test_the_summary_opens_the_report_and_links_every_section(tmp_path: Path) ->
     page = (out / "report.html").read_text()
     assert page.index("id='summary'") < page.index("id='stack'")
     assert "read: 18.0x faster than threading.local" in page
+
+
+def test_context_leads_with_asgi_against_starlette_and_wsgi_against_flask(tmp_path: Path) -> None:
+    """Two headline cases, each against its strongest peer; the weakest is one of them."""
+    section = section_of(
+        tmp_path,
+        "context",
+        {
+            "asgi json, async view | ctxcore": (150 * US, 0.02),
+            "asgi json, async view | starlette": (100 * US, 0.02),
+            "asgi json, async view | fastapi": (200 * US, 0.02),
+            "wsgi json | ctxcore": (50 * US, 0.02),
+            "wsgi json | flask": (125 * US, 0.02),
+        },
+    )
+    assert suite_line(section).comparisons() == (
+        "asgi json, async view: 1.50x slower than starlette; wsgi json: 2.50x faster than flask",
+        "asgi json, async view (the headline's)",
+    )
+
+
+def test_a_noisy_comparison_shows_its_spread_and_no_winner_when_it_crosses_one(
+    tmp_path: Path,
+) -> None:
+    section = section_of(
+        tmp_path,
+        "context",
+        {
+            "asgi json, async view | ctxcore": (110 * US, 0.20),  # 1.10x slower ± 28%
+            "asgi json, async view | starlette": (100 * US, 0.20),
+            "wsgi json | ctxcore": (50 * US, 0.20),  # 3x faster ± 28%: clear
+            "wsgi json | flask": (150 * US, 0.20),
+        },
+    )
+    headline, _ = suite_line(section).comparisons()
+    assert headline == (
+        "asgi json, async view: no clear winner against starlette (1.10x slower than starlette"
+        " ± 28%); wsgi json: 3.00x faster than flask ± 28%"
+    )
