@@ -328,7 +328,7 @@ class AppBase(AppTemplates, Scaffold):
         Matching passes the request's own path and method.
         """
         if request is not None:
-            key = (*request.adapter_key(), self.config["SERVER_NAME"])
+            key = self.adapter_key(request)
             adapter = self._adapters.get(key)
             if adapter is None:
                 if len(self._adapters) >= 64:  # hosts come from clients: stay bounded
@@ -346,6 +346,10 @@ class AppBase(AppTemplates, Scaffold):
             script_name=self.config["APPLICATION_ROOT"],
             url_scheme=self.config["PREFERRED_URL_SCHEME"],
         )
+
+    def adapter_key(self, request: Request) -> tuple[Any, ...]:
+        """What the URL adapter for ``request`` depends on (adapters are kept by it)."""
+        return (*request.adapter_key(), self.config["SERVER_NAME"])
 
     def _bind(self, environ: dict[str, Any]) -> MapAdapter:
         """A URL adapter for a request's environ, matching hosts and subdomains as the
@@ -477,7 +481,8 @@ class AppBase(AppTemplates, Scaffold):
         try:
             rule, view_args = self._matches.match(
                 self.url_map,
-                ctx.url_adapter,
+                self.adapter_key(request),
+                lambda: ctx.url_adapter,
                 request.path,
                 request.method,
                 request.query_string.decode("latin-1"),

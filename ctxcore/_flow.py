@@ -340,7 +340,8 @@ def response_flow(
     hooks; save the session. The hooks are looked up unless the caller already did."""
     for func in app.after_hooks(ctx) if after_hooks is None else after_hooks:
         response = yield func, (response,), _NO_KWARGS
-    app.save_session(ctx, response)
+    if ctx.session_opened:  # (a request that never touched its session saves none)
+        app.save_session(ctx, response)
     return response
 
 
@@ -360,7 +361,7 @@ def finalize_flow(
             hooks = app.after_hooks(ctx)
             if hooks:
                 response = yield from response_flow(app, ctx, response, hooks)
-            else:
+            elif ctx._session is not None:  # the session was opened: save it
                 app.save_session(ctx, response)
         if request_finished.receivers:
             yield signal_call(request_finished, app, response=response)

@@ -2,7 +2,8 @@
 
 werkzeug matches a path by walking its state machine and running each argument's
 converter: some 25 Python calls per request. Most requests repeat a few URLs, so a
-successful match is kept by (URL adapter, path, method) and reused. A match is kept
+successful match is kept by (what the URL adapter is bound to, path, method) and
+reused, without the adapter being looked up. A match is kept
 only when nothing else can change it: every converter of the rule is one of werkzeug's
 own (pure functions of the path: a custom converter may look things up). Adding a rule
 forgets every match: the app's ``add_url_rule`` clears the cache, and a rule added to
@@ -12,6 +13,7 @@ Errors (404, 405) and redirects are not kept: they are matched again, as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.routing import Map, MapAdapter, Rule
@@ -46,19 +48,26 @@ class MatchCache:
         self._entries: dict[tuple[Any, str, str], tuple[Rule, dict[str, Any]]] = {}
 
     def match(
-        self, url_map: Map, adapter: MapAdapter, path: str, method: str, query_args: Any
+        self,
+        url_map: Map,
+        bound_to: Any,
+        adapter: Callable[[], MapAdapter],
+        path: str,
+        method: str,
+        query_args: Any,
     ) -> tuple[Rule, dict[str, Any]]:
-        """``adapter.match(path, method, return_rule=True)``, from the cache when it may.
+        """``adapter().match(path, method, return_rule=True)``, from the cache when it may.
 
+        ``bound_to`` is what the adapter depends on (the app's adapter-cache key).
         Returns a new view-arguments dict each time (views and preprocessors change it).
         """
         if url_map._remap:  # a rule was added since the map last matched
             self._entries.clear()
-        key = (adapter, path, method)
+        key = (bound_to, path, method)
         hit = self._entries.get(key)
         if hit is not None:
             return hit[0], dict(hit[1])
-        rule, view_args = adapter.match(path, method, return_rule=True, query_args=query_args)
+        rule, view_args = adapter().match(path, method, return_rule=True, query_args=query_args)
         if _cacheable(rule):
             if len(self._entries) >= self.limit:
                 self._entries.clear()
