@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.wrappers import Request as _WerkzeugRequest
+
 from ._flow import (
     CallSync,
     Flow,
@@ -104,14 +106,14 @@ def _wrong_pop(ctx: object, top: object, stacks: Stacks) -> RuntimeError:
     )
 
 
-class _Token:
-    """Returned by ``push()``; ``pop(token)`` checks it names the active push."""
+class _Token(tuple[object, int]):
+    """Returned by ``push()``: ``(context, stack depth)``; ``pop(token)`` checks it names
+    the active push. (A tuple: made per request without a Python call.)"""
 
-    __slots__ = ("ctx", "depth")
+    __slots__ = ()
 
-    def __init__(self, ctx: object, depth: int) -> None:
-        self.ctx = ctx
-        self.depth = depth
+    def __repr__(self) -> str:
+        return f"<push token of {self[0]!r} at depth {self[1]}>"
 
 
 def _check_pop(ctx: object, stack: LocalStack[Any], token: _Token | None, stacks: Stacks) -> None:
@@ -119,7 +121,7 @@ def _check_pop(ctx: object, stack: LocalStack[Any], token: _Token | None, stacks
     top = stack.top
     if top is not ctx:
         raise _wrong_pop(ctx, top, stacks)
-    if token is not None and (token.ctx is not ctx or token.depth != len(stack)):
+    if token is not None and (token[0] is not ctx or token[1] != len(stack)):
         raise RuntimeError(f"{token!r} does not belong to the active push of {ctx!r}")
 
 
@@ -154,7 +156,7 @@ class AppContext:
         """Make this context active for the current ident; return a token for :meth:`pop`."""
         stack = self._stacks.app
         stack.push(self)
-        token = _Token(self, len(stack))
+        token = _Token((self, len(stack)))
         if appcontext_pushed.receivers:
             appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
         return token
@@ -313,7 +315,7 @@ class RequestContext:
             self._implicit.append(None)
         stack = self._stacks.request
         stack.push(self)
-        return _Token(self, len(stack))
+        return _Token((self, len(stack)))
 
     def pop(self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None) -> None:
         """Deactivate the request; on its last pop run teardown and pop its app context.
@@ -361,7 +363,7 @@ class RequestContext:
             return True
         implicit = self._implicit[-1]
         return implicit is not None and bool(
-            teardown_appcontext_funcs(self.app)
+            self.app.teardown_appcontext_funcs
             or appcontext_tearing_down.receivers
             or appcontext_popped.receivers
         )
@@ -426,7 +428,11 @@ class RequestContext:
         raise_together(errors, "teardown callbacks raised")
 
     def _close_request(self) -> None:
-        self.request.close()
+        request = self.request
+        # werkzeug's close() closes uploaded files: with none parsed there is nothing
+        # to do, unless a subclass does more.
+        if "files" in request.__dict__ or type(request).close is not _WerkzeugRequest.close:
+            request.close()
         # werkzeug stores the request in its environ: break that cycle so the request is
         # freed now rather than by the cyclic collector.
         environ = self.request.__dict__.get("environ")  # none built for a scope's request
