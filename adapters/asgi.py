@@ -139,7 +139,7 @@ class ASGIAdapter:
         if refused is not None:
             await send_refusal(send, refused)
             return
-        body = RequestBody(receive, self.limits.body_size)
+        body = RequestBody(receive, self.limits.body_size, expected=_declares_body(scope))
         # The request runs in its own copy of the context, and the server's send runs
         # out here: nothing set while handling it reaches the next request.
         try:
@@ -295,6 +295,17 @@ def _discard(task: asyncio.Future[Any]) -> None:
     """Collect a finished task's outcome, which nobody needs any more."""
     if not task.cancelled():
         task.exception()
+
+
+def _declares_body(scope: Scope) -> bool:
+    """Whether the request may have a body: HTTP/1 says so with ``Content-Length`` or
+    ``Transfer-Encoding``; HTTP/2 and 3 may send one without either."""
+    if not str(scope.get("http_version", "1.1")).startswith("1"):
+        return True
+    for name, value in scope.get("headers", ()):
+        if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+            return True
+    return False
 
 
 def _reraise(exc: BaseException) -> None:

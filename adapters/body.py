@@ -32,10 +32,18 @@ class RequestBody(io.RawIOBase):
     :param receive: the server's ``receive``.
     :param limit: the most bytes accepted (more: ``RequestEntityTooLarge``, a 413).
     :param loop: the loop ``receive`` belongs to (default: the running one).
+    :param expected: ``False`` when the request declares no body (HTTP/1 without
+        ``Content-Length`` or ``Transfer-Encoding``): it reads as empty at once, and the
+        server's one empty ``http.request`` message is left unasked.
     """
 
     def __init__(
-        self, receive: Receive, limit: int, loop: asyncio.AbstractEventLoop | None = None
+        self,
+        receive: Receive,
+        limit: int,
+        loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        expected: bool = True,
     ) -> None:
         super().__init__()
         self._receive = receive
@@ -44,7 +52,8 @@ class RequestBody(io.RawIOBase):
         self._loop_thread = threading.get_ident()
         self._buffer = bytearray()
         self._received = 0
-        self._more = True
+        self._more = expected
+        self._unasked = not expected  # the server's empty message for it is still there
 
     def readable(self) -> bool:
         return True
@@ -99,7 +108,11 @@ class RequestBody(io.RawIOBase):
             return True
         except RequestEntityTooLarge:
             return False
-        return bool((await self._receive())["type"] == "http.disconnect")
+        message = await self._receive()
+        if self._unasked and message["type"] == "http.request":
+            self._unasked = False
+            message = await self._receive()  # that was the one a bodiless request left
+        return bool(message["type"] == "http.disconnect")
 
     def _next_from_thread(self) -> bytes:
         if threading.get_ident() == self._loop_thread:

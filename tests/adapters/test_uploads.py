@@ -143,9 +143,19 @@ def test_an_async_view_gets_its_body_read_ahead() -> None:
 def test_a_chunked_body_past_the_limit_is_a_413() -> None:
     adapter = ASGIAdapter(_app(), limits=Limits(body_size=10_000))
     for path in ("/stream", "/async"):
-        client = _serve(adapter, _Client([b"x" * 4000] * 5), path, [])
+        chunked = [(b"transfer-encoding", b"chunked")]
+        client = _serve(adapter, _Client([b"x" * 4000] * 5), path, chunked)
         assert client.status() == 413, path
         assert client.received <= 3  # stopped at the limit, not at the end
+
+
+def test_a_request_declaring_no_body_reads_empty_without_receiving() -> None:
+    """HTTP/1 without Content-Length or Transfer-Encoding has no body: nothing is
+    received for it, on the loop or off it."""
+    for path in ("/stream", "/async"):
+        client = _serve(_app().asgi, _Client([b""]), path, [])
+        assert client.status() == 200, path
+        assert client.received == 0, path
 
 
 def test_a_client_leaving_mid_body() -> None:
