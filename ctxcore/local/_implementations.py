@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from functools import partial
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from . import _py
 from ._ident import describe
@@ -22,6 +22,8 @@ from ._stack import Marker, StackMethods, stack_slot
 from ._storage import PUBLISHED, Storage
 
 __all__ = ["ENV_VAR", "Implementation", "implementation", "load_c"]
+
+T = TypeVar("T")
 
 Implementation: TypeAlias = Literal["c", "py"]
 
@@ -62,6 +64,9 @@ def load_c(**planted: Any) -> ModuleType | None:
     message = _c.ProxyBase.__dict__["_ctxcore_message"].__get__
     namespace = {"__slots__": (), "__module__": _c.__name__}
     proxy_namespace = namespace | {"__doc__": PROXY_DOC, **data_model(lookup, message, _c.target)}
+    # What a class statement would record: makes LocalStack[T] and LocalProxy[T] generic.
+    proxy_namespace["__orig_bases__"] = (_c.ProxyBase, ProxyMethods[T])
+    stack_namespace = namespace | {"__orig_bases__": (_c.StackBase, StackMethods[T])}
     rules: dict[str, Any] = {
         "unbound": UNBOUND,
         "own": OWN,
@@ -75,7 +80,7 @@ def load_c(**planted: Any) -> ModuleType | None:
         "build_proxy": partial(_proxy_parts, partial(_build_c, _c)),
         "classes": {
             "Local": (LocalMethods, namespace | {"__doc__": _py.Local.__doc__}),
-            "LocalStack": (StackMethods, namespace | {"__doc__": _py.LocalStack.__doc__}),
+            "LocalStack": (StackMethods, stack_namespace | {"__doc__": _py.LocalStack.__doc__}),
             "LocalProxy": (ProxyMethods, proxy_namespace),
         },
     }

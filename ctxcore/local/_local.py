@@ -84,6 +84,7 @@ def new_local(
     new = storage_class(_fallback)
     slot.empty = empty = new().__getitem__
     attrs = {"_ctxcore_slot": slot, "_ctxcore_tracker": tracker, "_ctxcore_empty": empty}
+    attrs["_ctxcore_storage"] = new
     attrs |= {"__slots__": (), "__module__": cls.__module__, "__qualname__": cls.__qualname__}
     subclass = type(cls.__name__, (cls,), attrs | namespace(slot, tracker, empty))
     self = make(subclass, slot, tracker, empty)
@@ -111,6 +112,7 @@ class LocalMethods:
     _ctxcore_slot: Slot
     _ctxcore_tracker: Tracker | None
     _ctxcore_empty: Any
+    _ctxcore_storage: type[Storage]
     _ctxcore_owner: Callable[[], Any]
     #: The proxy class of the same implementation (``local("name")``).
     _ctxcore_proxy: type[ProxyMethods[Any]]
