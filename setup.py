@@ -1,4 +1,4 @@
-"""Build ctxcore's optional C extensions (``ctxcore.local._c``, ``ctxcore.json._speedups``).
+"""Build ctxcore's optional C extensions (``ctxcore.local._c``, ``ctxcore.json._c``).
 
 Everything else about the package is in ``pyproject.toml``. The extensions are optional:
 when they cannot be compiled (no C compiler, no Python headers, PyPy) the install still
@@ -57,7 +57,7 @@ def _extensions() -> list[Extension]:
             depends=["ctxcore/local/_c.h"],
             optional=True,
         ),
-        Extension("ctxcore.json._speedups", sources=["ctxcore/json/_speedups.c"], optional=True),
+        Extension("ctxcore.json._c", sources=["ctxcore/json/_c.c"], optional=True),
     ]
 
 
