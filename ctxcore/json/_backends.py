@@ -77,9 +77,7 @@ def py_has_non_finite(obj: Any) -> bool:
 def non_finite_checks() -> dict[Literal["c", "py"], Callable[[Any], bool]]:
     """Each implementation of :func:`has_non_finite` available here, by name (tests run
     both); ``"c"`` when the extension was built, whatever the environment says."""
-    checks: dict[Literal["c", "py"], Callable[[Any], bool]] = {
-        "py": py_has_non_finite
-    }
+    checks: dict[Literal["c", "py"], Callable[[Any], bool]] = {"py": py_has_non_finite}
     try:
         from ._c import has_non_finite as compiled
     except ImportError:

@@ -26,7 +26,12 @@ class Lookup:
 
 def _init(**rules: Any) -> None: ...
 def make_local(
-    subclass: type[Any], reach: tuple[str, Any, Any], set: Callable[[Any], object],
-    tracker: Any, empty: Any, where: str, /,
+    subclass: type[Any],
+    reach: tuple[str, Any, Any],
+    set: Callable[[Any], object],
+    tracker: Any,
+    empty: Any,
+    where: str,
+    /,
 ) -> Any: ...
 def target(proxy: Any, /) -> Any: ...

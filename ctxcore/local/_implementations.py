@@ -16,12 +16,28 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 from . import _py
 from ._ident import describe
 from ._local import MISSING, LocalMethods, new_local
-from ._proxy import OWN, PROXY_DOC, UNBOUND, UNBOUND_OWN, ProxyMethods, checked_message
-from ._proxy import data_model, make_lookup
+from ._proxy import (
+    OWN,
+    PROXY_DOC,
+    UNBOUND,
+    UNBOUND_OWN,
+    ProxyMethods,
+    checked_message,
+    data_model,
+    make_lookup,
+)
 from ._stack import Marker, StackMethods, stack_slot
 from ._storage import PUBLISHED, Storage
 
-__all__ = ["ENV_VAR", "Implementation", "implementation", "load_c"]
+__all__ = [
+    "ENV_VAR",
+    "Implementation",
+    "Local",
+    "LocalProxy",
+    "LocalStack",
+    "implementation",
+    "load_c",
+]
 
 T = TypeVar("T")
 
@@ -43,7 +59,11 @@ def _build_c(c: Any, kind: str, source: Any, names: tuple[str, ...], fallback: A
 
 
 def _proxy_parts(
-    build: Any, local: Any, name: str | None = None, *, unbound_message: str | None = None,
+    build: Any,
+    local: Any,
+    name: str | None = None,
+    *,
+    unbound_message: str | None = None,
     fallback: Any = None,
 ) -> tuple[Any, str, Any]:
     message = checked_message(local, name, unbound_message)
@@ -65,8 +85,9 @@ def load_c(**planted: Any) -> ModuleType | None:
     namespace = {"__slots__": (), "__module__": _c.__name__}
     proxy_namespace = namespace | {"__doc__": PROXY_DOC, **data_model(lookup, message, _c.target)}
     # What a class statement would record: makes LocalStack[T] and LocalProxy[T] generic.
-    proxy_namespace["__orig_bases__"] = (_c.ProxyBase, ProxyMethods[T])
-    stack_namespace = namespace | {"__orig_bases__": (_c.StackBase, StackMethods[T])}
+    generic: Any = (ProxyMethods[T], StackMethods[T])  # type: ignore[valid-type]
+    proxy_namespace["__orig_bases__"] = (_c.ProxyBase, generic[0])
+    stack_namespace = namespace | {"__orig_bases__": (_c.StackBase, generic[1])}
     rules: dict[str, Any] = {
         "unbound": UNBOUND,
         "own": OWN,

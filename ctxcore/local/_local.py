@@ -11,15 +11,12 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._bodies import ClosingBody
 from ._ident import IdentSpec, describe, resolve_ident
 from ._slots import KeyedSlot, Slot, make_slot
 from ._storage import Storage, Tracker, storage_class
-
-if TYPE_CHECKING:
-    from ._proxy import ProxyMethods
 
 __all__ = ["MISSING", "LocalManager", "LocalMethods", "new_local", "release_local"]
 
@@ -83,10 +80,14 @@ def new_local(
     tracker = None if isinstance(slot, KeyedSlot) else Tracker()
     new = storage_class(_fallback)
     slot.empty = empty = new().__getitem__
-    attrs = {"_ctxcore_slot": slot, "_ctxcore_tracker": tracker, "_ctxcore_empty": empty}
+    attrs: dict[str, Any] = {
+        "_ctxcore_slot": slot,
+        "_ctxcore_tracker": tracker,
+        "_ctxcore_empty": empty,
+    }
     attrs["_ctxcore_storage"] = new
     attrs |= {"__slots__": (), "__module__": cls.__module__, "__qualname__": cls.__qualname__}
-    subclass = type(cls.__name__, (cls,), attrs | namespace(slot, tracker, empty))
+    subclass: Any = type(cls.__name__, (cls,), attrs | namespace(slot, tracker, empty))
     self = make(subclass, slot, tracker, empty)
     subclass._ctxcore_owner = new._ctxcore_owner = weakref.ref(self)
     if tracker is not None:
@@ -115,7 +116,7 @@ class LocalMethods:
     _ctxcore_storage: type[Storage]
     _ctxcore_owner: Callable[[], Any]
     #: The proxy class of the same implementation (``local("name")``).
-    _ctxcore_proxy: type[ProxyMethods[Any]]
+    _ctxcore_proxy: Callable[..., Any]
     #: How a proxy reaches this source (see ``_proxy.make_lookup``).
     _ctxcore_proxy_kind = "local"
 

@@ -127,7 +127,7 @@ class ProxyMethods(Generic[T]):
     __slots__ = ()
 
 
-ProxyMethods.__doc__ = PROXY_DOC = """Forward every operation to the current object of a context-local source.
+PROXY_DOC = """Forward every operation to the current object of a context-local source.
 
     :param local: where the object lives: a :class:`Local` (with ``name``), a
         :class:`LocalStack` (its top), a ``ContextVar``, or any callable returning the
@@ -143,6 +143,7 @@ ProxyMethods.__doc__ = PROXY_DOC = """Forward every operation to the current obj
     source and everything else raises ``RuntimeError``. In-place operators on immutable
     targets raise ``TypeError`` instead of silently dropping the result.
     """
+ProxyMethods.__doc__ = PROXY_DOC
 
 
 def _special(name: str) -> Callable[..., Any]:
@@ -251,8 +252,6 @@ OPERATIONS: dict[str, Op] = {
     "__anext__": Op(UNARY, _special("__anext__")),
     "__fspath__": Op(UNARY, os.fspath),
 }
-
-
 
 
 def data_model(

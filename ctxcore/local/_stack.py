@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ._ident import IdentSpec, resolve_ident
 from ._slots import Slot, make_slot
-
-if TYPE_CHECKING:
-    from ._proxy import ProxyMethods
 
 __all__ = ["Marker", "StackMethods", "stack_slot"]
 
@@ -35,9 +32,7 @@ _Marker = Marker
 
 def _is_frame(value: Any) -> bool:
     """Whether ``value`` is what a LocalStack publishes: nothing, or a stack frame."""
-    return value is None or (
-        type(value) is tuple and len(value) == 3 and type(value[2]) is Marker
-    )
+    return value is None or (type(value) is tuple and len(value) == 3 and type(value[2]) is Marker)
 
 
 def stack_slot(context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None) -> Slot:
@@ -58,7 +53,7 @@ class StackMethods(Generic[T]):
     _slot: Slot
     _marker: _Marker
     #: The proxy class of the same implementation (``stack("name")``).
-    _ctxcore_proxy: type[ProxyMethods[Any]]
+    _ctxcore_proxy: Callable[..., Any]
     #: How a proxy reaches this source (see ``_proxy.make_lookup``).
     _ctxcore_proxy_kind = "stack"
 

@@ -57,7 +57,7 @@ def test_globals_read_the_pushed_contexts() -> None:
         assert request.path == "/x"
     assert not request
     with pytest.raises(RuntimeError, match="outside of request context"):
-        request.path  # noqa: B018
+        request.path
 
 
 def test_an_app_on_another_ident_source_is_found_by_the_fallback() -> None:

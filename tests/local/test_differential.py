@@ -126,6 +126,11 @@ class Objects:
             return getattr(proxy, args[1])
         return PROXY_OPS[kind](proxy)
 
+    def snapshot(self) -> Any:
+        """Every Local's values and every stack's items, as this place sees them."""
+        locals_ = [sorted(local, key=repr) for local in self.locals.values()]
+        return [locals_, [stack.items() for stack in self.stacks.values()]]
+
     def collect(self) -> Any:
         """A Local dropped while a copied context still holds its values releases them."""
 
@@ -167,16 +172,16 @@ def outcome(action: Callable[[], Any]) -> Any:
 
 
 class Places:
-    """Where a step runs: here, a copied context, a thread, a greenlet or a new task."""
+    """Where a step runs: here, a copied context, a thread, a greenlet or a new task
+    (each made on first use)."""
 
     def __init__(self) -> None:
         self.contexts: list[contextvars.Context] = []
         self.requests: queue.Queue[Callable[[], Any] | None] = queue.Queue()
         self.replies: queue.Queue[Any] = queue.Queue()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-        self.glet = greenlet.greenlet(self._greenlet)
-        self.loop = asyncio.new_event_loop()
+        self.thread: threading.Thread | None = None
+        self.glet: greenlet.greenlet | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def _serve(self) -> None:
         for action in iter(self.requests.get, None):
@@ -193,23 +198,37 @@ class Places:
             context = self.contexts[which % len(self.contexts)]
             return context.run(outcome, action)
         if place == "thread":
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._serve, daemon=True)
+                self.thread.start()
             self.requests.put(action)
             return self.replies.get(timeout=10)
         if place == "greenlet":
+            self.glet = self.glet or greenlet.greenlet(self._greenlet)
             return self.glet.switch(action)
         if place == "task":
 
             async def in_task() -> Any:
                 return outcome(action)
 
+            self.loop = self.loop or asyncio.new_event_loop()
             return self.loop.run_until_complete(in_task())
         return outcome(action)
 
+    def everywhere(self, action: Callable[[], Any]) -> list[Any]:
+        """``action``'s outcome in every place used so far."""
+        seen = [outcome(action)] + [context.run(outcome, action) for context in self.contexts]
+        used = {"thread": self.thread, "greenlet": self.glet}
+        return seen + [self.run(place, 0, action) for place, made in used.items() if made]
+
     def close(self) -> None:
-        self.requests.put(None)
-        self.thread.join(10)
-        self.glet.throw(greenlet.GreenletExit)
-        self.loop.close()
+        if self.thread is not None:
+            self.requests.put(None)
+            self.thread.join(10)
+        if self.glet is not None:
+            self.glet.throw(greenlet.GreenletExit)
+        if self.loop is not None:
+            self.loop.close()
 
 
 def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
@@ -223,6 +242,8 @@ def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
                 seen.append(("ok", len(places.contexts)))
             else:
                 seen.append(places.run(place, which, partial_apply(objects, op)))
+        # What each place ends up holding: a write that leaked shows here, read or not.
+        seen.append(places.everywhere(objects.snapshot))
     finally:
         places.close()
     return seen
