@@ -280,7 +280,7 @@ def test_the_python_check_looks_for_traces_first() -> None:
     assert _backends._TRACES_FIRST is (_backends.has_non_finite is _backends.py_has_non_finite)
 
 
-def test_the_compiled_check_is_used_with_the_compiled_implementation() -> None:
+def test_the_c_check_is_used_with_the_c_implementation() -> None:
     import ctxcore
     from ctxcore.json._backends import has_non_finite, non_finite_checks, py_has_non_finite
 
@@ -339,7 +339,7 @@ def test_each_check_finds_nan_and_infinities_in_keys_values_and_items(
     assert check(value) is expected
 
 
-def test_the_compiled_check_stops_at_a_cycle() -> None:
+def test_the_c_check_stops_at_a_cycle() -> None:
     """A cyclic list is never handed over (orjson refuses it first), but the C walk
     still stops with RecursionError instead of crashing."""
     from ctxcore.json._backends import non_finite_checks
