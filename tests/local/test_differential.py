@@ -6,7 +6,7 @@ repr/bool/len/str and in-place operations, releases, garbage collection of a Loc
 the places they run in (this context, contexts copied with ``copy_context()`` and run
 with ``Context.run``, a thread, a greenlet, a new asyncio task). Each program runs once
 on ``_py`` and once on ``_c``, and every outcome (the value, or the error's type and
-message) must be equal. ``test_a_planted_disagreement_*`` show that it notices when one
+message) must be equal. ``test_a_planted_disagreement_*`` (slow group) show that it notices when one
 side's rules change (the C side handed another rule, the Python side's patched).
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import gc
 import queue
 import re
@@ -142,7 +143,7 @@ class Objects:
         ref = weakref.ref(local.value)
         kept = contextvars.copy_context()
         del local
-        gc.collect()
+        gc.collect(0)  # the Local goes with its last reference; its class is young garbage
         return [ref() is None, kept is not None]
 
 
@@ -232,7 +233,8 @@ class Places:
 
 
 def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
-    """Every outcome of ``program`` run on ``impl``."""
+    """Every outcome of ``program`` run on ``impl`` (on its own copy of the values)."""
+    program = copy.deepcopy(program)
     objects, places = Objects(impl), Places()
     seen = []
     try:
@@ -253,12 +255,16 @@ def partial_apply(objects: Objects, op: Op) -> Callable[[], Any]:
     return lambda: objects.apply(op)
 
 
-def check(c: ModuleType, examples: int, phases: tuple[Phase, ...] = tuple(Phase)) -> None:
+def check(c: ModuleType, examples: int, planted: bool = False) -> None:
+    """Both implementations agree on ``examples`` programs. ``planted``: a disagreement
+    is there to be found, not shrunk, on the same programs every run (derandomized)."""
+
     @settings(
         max_examples=examples,
         deadline=None,
         database=None,
-        phases=phases,
+        phases=(Phase.generate,) if planted else tuple(Phase),
+        derandomize=planted,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(programs)
@@ -266,10 +272,6 @@ def check(c: ModuleType, examples: int, phases: tuple[Phase, ...] = tuple(Phase)
         assert observe(_py, program) == observe(c, program)
 
     both_agree()
-
-
-#: A planted disagreement only has to be found, not shrunk to its smallest program.
-FIND_ONLY = (Phase.generate,)
 
 
 @pytest.fixture
@@ -283,6 +285,11 @@ def test_both_implementations_observe_the_same(c: ModuleType, examples: int) -> 
     check(c, examples)
 
 
+#: Enough derandomized programs to reach a write that leaks into a copied context (the
+#: 644th does, with hypothesis 6.170; each side's plant is found there).
+PLANTED_EXAMPLES = 1500
+
+
 @pytest.fixture
 def planted_in_c(c: ModuleType) -> Iterator[ModuleType]:
     """The C side handed a changed owner rule: a storage one copy shares counts as owned."""
@@ -293,15 +300,19 @@ def planted_in_c(c: ModuleType) -> Iterator[ModuleType]:
         _implementations.load_c()
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_a_planted_disagreement_in_c_fails_the_differential_test(planted_in_c: ModuleType) -> None:
     with pytest.raises(AssertionError):
-        check(planted_in_c, 2000, FIND_ONLY)
+        check(planted_in_c, PLANTED_EXAMPLES, planted=True)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_a_planted_disagreement_in_python_fails_the_differential_test(
     c: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The Python side's copy of the same rule changed alone."""
     monkeypatch.setattr(_py, "OWNED", _py.OWNED + 1)
     with pytest.raises(AssertionError):
-        check(c, 2000, FIND_ONLY)
+        check(c, PLANTED_EXAMPLES, planted=True)
