@@ -42,7 +42,9 @@ storage_of(PyObject *published)
 {
     if (published != NULL && PyCFunction_Check(published)) {
         PyObject *self = PyCFunction_GET_SELF(published);
-        if (self != NULL && PyObject_TypeCheck(self, (PyTypeObject *)ctxcore_STORAGE)) {
+        /* A Local's storage class derives from Storage directly: test that first. */
+        if (self != NULL && (Py_TYPE(self)->tp_base == (PyTypeObject *)ctxcore_STORAGE
+                             || PyObject_TypeCheck(self, (PyTypeObject *)ctxcore_STORAGE))) {
             return self;
         }
     }
