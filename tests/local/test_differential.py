@@ -188,10 +188,10 @@ class Places:
         for action in iter(self.requests.get, None):
             self.replies.put(outcome(action))
 
-    def _greenlet(self, action: Callable[[], Any]) -> None:
-        while True:
-            parent = greenlet.getcurrent().parent
-            assert parent is not None
+    def _greenlet(self, action: Callable[[], Any] | None) -> None:
+        parent = greenlet.getcurrent().parent
+        assert parent is not None
+        while action is not None:
             action = parent.switch(outcome(action))
 
     def run(self, place: str, which: int, action: Callable[[], Any]) -> Any:
@@ -227,7 +227,7 @@ class Places:
             self.requests.put(None)
             self.thread.join(10)
         if self.glet is not None:
-            self.glet.throw(greenlet.GreenletExit)
+            self.glet.switch(None)  # it returns: a greenlet that ends by itself
         if self.loop is not None:
             self.loop.close()
 
@@ -248,6 +248,11 @@ def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
         seen.append(places.everywhere(objects.snapshot))
     finally:
         places.close()
+        # The Locals go now, not in a collection that a later ContextVar.set's allocation
+        # starts: their finalizers set a ContextVar, which CPython cannot take there
+        # (python/cpython#148891: ContextSlot.forget sets one in a weakref callback).
+        del objects
+        gc.collect()
     return seen
 
 
