@@ -1,4 +1,4 @@
-"""Build ctxcore's optional C extensions (``ctxcore.local._speedups``, ``ctxcore.json._speedups``).
+"""Build ctxcore's optional C extensions (``ctxcore.local._c``, ``ctxcore.json._c``).
 
 Everything else about the package is in ``pyproject.toml``. The extensions are optional:
 when they cannot be compiled (no C compiler, no Python headers, PyPy) the install still
@@ -47,17 +47,17 @@ def _extensions() -> list[Extension]:
         return []
     return [
         Extension(
-            "ctxcore.local._speedups",
+            "ctxcore.local._c",
             sources=[
-                "ctxcore/local/_speedups.c",
-                "ctxcore/local/_speedups_local.c",
-                "ctxcore/local/_speedups_stack.c",
-                "ctxcore/local/_speedups_proxy.c",
+                "ctxcore/local/_c.c",
+                "ctxcore/local/_c_local.c",
+                "ctxcore/local/_c_stack.c",
+                "ctxcore/local/_c_proxy.c",
             ],
-            depends=["ctxcore/local/_speedups.h"],
+            depends=["ctxcore/local/_c.h"],
             optional=True,
         ),
-        Extension("ctxcore.json._speedups", sources=["ctxcore/json/_speedups.c"], optional=True),
+        Extension("ctxcore.json._c", sources=["ctxcore/json/_c.c"], optional=True),
     ]
 
 

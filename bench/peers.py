@@ -60,9 +60,9 @@ def missing(*names: str) -> list[str]:
 def pure_python(name: str) -> Any:
     """ctxcore's pure-Python ``Local``, ``LocalStack`` or ``LocalProxy`` (the fallback).
 
-    Benchmarked beside the implementation in use (compiled where it was built), so one
+    Benchmarked beside the implementation in use (``_c`` where it was built), so one
     run shows both.
     """
-    from ctxcore.local._impl import implementations
+    from ctxcore.local import _py
 
-    return getattr(implementations()["python"], name)
+    return getattr(_py, name)

@@ -79,7 +79,7 @@ class Section:
 
 
 def implementation_of(meta: dict[str, Any]) -> str:
-    """Which ctxcore implementation a run measured ("compiled"/"python"; older runs: "?")."""
+    """Which ctxcore implementation a run measured ("c"/"py"; older runs: "compiled"/"python")."""
     return str(meta["machine"].get("ctxcore_implementation", "?"))
 
 

@@ -1,14 +1,16 @@
 """The ``current_app``, ``g``, ``request`` and ``session`` proxies.
 
-Each looks up the active context in every pair of the engine's stacks in use (see
-:mod:`ctxcore._stacks`), so one process can serve Apps built on different ident sources.
+Each reads its attribute of the top of the default ident source's stack (all in C with
+the C core: no Python frame per access); when that stack is empty, it looks up the active
+context in every pair of the engine's stacks in use (see :mod:`ctxcore._stacks`), so one
+process can serve Apps built on different ident sources.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._stacks import top_app_context, top_request_context
+from ._stacks import stacks_for, top_app_context, top_request_context
 from .local import UNBOUND as _UNBOUND
 from .local import LocalProxy
 
@@ -35,7 +37,7 @@ _NO_REQUEST = (
 )
 
 
-# The lookups return the core's unbound marker instead of raising, so the
+# The fallbacks return the core's unbound marker instead of raising, so the
 # globals get the unbound fallbacks (falsy, "<LocalProxy unbound>") and the message.
 def _app() -> App:
     ctx = top_app_context()
@@ -57,11 +59,21 @@ def _session() -> SessionMixin:
     return _UNBOUND if ctx is None else ctx.session
 
 
+_default = stacks_for(None)
+
 #: The application handling the current request or app context.
-current_app: App = LocalProxy(_app, unbound_message=_NO_APP)  # type: ignore[assignment]
+current_app: App = LocalProxy(  # type: ignore[assignment]
+    _default.app, "app", fallback=_app, unbound_message=_NO_APP
+)
 #: Scratch space for the current app context (one per request).
-g: _AppCtxGlobals = LocalProxy(_g, unbound_message=_NO_APP)  # type: ignore[assignment]
+g: _AppCtxGlobals = LocalProxy(  # type: ignore[assignment]
+    _default.app, "g", fallback=_g, unbound_message=_NO_APP
+)
 #: The current request.
-request: Request = LocalProxy(_request, unbound_message=_NO_REQUEST)  # type: ignore[assignment]
-#: The current request's session.
-session: SessionMixin = LocalProxy(_session, unbound_message=_NO_REQUEST)  # type: ignore[assignment]
+request: Request = LocalProxy(  # type: ignore[assignment]
+    _default.request, "request", fallback=_request, unbound_message=_NO_REQUEST
+)
+#: The current request's session (a property of the context: opened on first use).
+session: SessionMixin = LocalProxy(  # type: ignore[assignment]
+    _default.request, "session", fallback=_session, unbound_message=_NO_REQUEST
+)

@@ -55,8 +55,8 @@ class Tree:
 def scan(root: Path, packages: Mapping[str, str] = PACKAGES) -> Tree:
     modules: dict[str, Path] = {}
     for folder, package in packages.items():
-        # A stub without a .py beside it stands for a compiled module (the core's
-        # _speedups): it is a module of the tree, and its stub's imports are checked.
+        # A stub without a .py beside it stands for a C extension module (the core's
+        # _c): it is a module of the tree, and its stub's imports are checked.
         stubs = [
             path for path in (root / folder).rglob("*.pyi") if not path.with_suffix(".py").exists()
         ]

@@ -7,7 +7,7 @@ a key. ujson writes them as the standard library does as values, but as ``"nan"`
 ``"inf"`` and ``"-inf"`` as keys, even with ``allow_nan=False``. Neither gets a say:
 a document that holds one is handed to the standard library. Finding out must not
 cost what it saves (:func:`hides_non_finite`): the document is searched in C
-(``_speedups.c``: about 1 us for a 2 KB document, what searching the output text for a
+(``_c.c``: about 1 us for a 2 KB document, what searching the output text for a
 ``null`` costs alone). Where the extension was not built or ``CTXCORE_NO_EXTENSIONS`` is
 set, the search is in Python (:func:`py_has_non_finite`, the reference, as slow as the
 standard library's dumps), so it runs only when the fast output shows a trace: a
@@ -74,17 +74,15 @@ def py_has_non_finite(obj: Any) -> bool:
     return False
 
 
-def non_finite_checks() -> dict[Literal["compiled", "python"], Callable[[Any], bool]]:
+def non_finite_checks() -> dict[Literal["c", "py"], Callable[[Any], bool]]:
     """Each implementation of :func:`has_non_finite` available here, by name (tests run
-    both); ``"compiled"`` when the extension was built, whatever the environment says."""
-    checks: dict[Literal["compiled", "python"], Callable[[Any], bool]] = {
-        "python": py_has_non_finite
-    }
+    both); ``"c"`` when the extension was built, whatever the environment says."""
+    checks: dict[Literal["c", "py"], Callable[[Any], bool]] = {"py": py_has_non_finite}
     try:
-        from ._speedups import has_non_finite as compiled
+        from ._c import has_non_finite as compiled
     except ImportError:
         return checks
-    checks["compiled"] = compiled
+    checks["c"] = compiled
     return checks
 
 
@@ -93,9 +91,9 @@ def _chosen() -> Callable[[Any], bool]:
     # (CTXCORE_NO_EXTENSIONS, or no extension built) keeps this check out too.
     from ctxcore.local import implementation
 
-    if implementation() != "compiled":
+    if implementation() != "c":
         return py_has_non_finite
-    return non_finite_checks().get("compiled", py_has_non_finite)
+    return non_finite_checks().get("c", py_has_non_finite)
 
 
 #: Whether a JSON-like value holds a NaN or an infinity (the C walk where it was built).

@@ -10,9 +10,9 @@ greenlet and task boundaries.
 
 This package imports only the standard library (``greenlet`` lazily, for the greenlet
 ident source) and nothing of the request-context engine above it. ``Local``,
-``LocalStack`` and ``LocalProxy`` are compiled (the ``_speedups`` C extension) where it
-was built, pure Python otherwise or with ``CTXCORE_NO_EXTENSIONS=1``;
-:func:`implementation` says which.
+``LocalStack`` and ``LocalProxy`` come from ``_c`` (hot paths in C) where that extension
+was built, from ``_py`` (pure Python) otherwise or with ``CTXCORE_NO_EXTENSIONS=1``;
+:func:`implementation` says which. README.md in this folder explains how they work.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from ._bodies import ClosingBody, ContextBody
 from ._diagnostics import live_idents
 from ._ident import Ident, IdentSpec, get_default_ident, resolve_ident, set_default_ident
-from ._impl import Local, LocalProxy, LocalStack, implementation
+from ._implementations import Local, LocalProxy, LocalStack, implementation
 from ._local import LocalManager, release_local
 from ._propagation import (
     ContextSnapshot,

@@ -1,4 +1,11 @@
-"""LocalProxy: an object that forwards everything to the current value of a source."""
+"""LocalProxy's shared half: its rules, messages, lookups and data model.
+
+Both implementations build their proxy from this module: the pure-Python
+``_py.LocalProxy`` and the C ``_c.LocalProxy``, to which ``ctxcore.local`` hands
+:data:`UNBOUND`, :data:`OWN` and :data:`UNBOUND_OWN` at import. Each supplies only how
+to resolve its target (attribute access, the hot path, is its own); every other special
+method comes from :func:`data_model`, written once here.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,9 @@ import operator
 import os
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import partial
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
-__all__ = ["UNBOUND", "LocalProxy", "ProxySource"]
+__all__ = ["OWN", "UNBOUND", "UNBOUND_OWN", "ProxyMethods", "data_model", "make_lookup"]
 
 T = TypeVar("T")
 
@@ -29,28 +35,19 @@ class _Unbound:
 #: proxy's ``RuntimeError``.
 UNBOUND: Any = _Unbound()
 
-# Names answered by the proxy itself rather than forwarded.
-_OWN = frozenset({"_get_current_object", "__wrapped__", "_ctxcore_lookup", "_ctxcore_message"})
+#: Names a proxy answers itself, bound or not.
+OWN = frozenset({"_get_current_object", "_ctxcore_lookup", "_ctxcore_message"})
+#: Names an unbound proxy answers itself (``__class__`` the proxy's type, ``__doc__`` its
+#: docstring, ``__wrapped__`` the source), as werkzeug's does; bound, they are forwarded.
+UNBOUND_OWN = frozenset({"__class__", "__doc__", "__wrapped__"})
+
+#: Why ``LocalProxy(local)`` without a name is refused.
+NEEDS_A_NAME = "LocalProxy(Local) needs a name: LocalProxy(local, 'attribute')"
 
 
-class ProxySource(Protocol):
-    """What a class provides to be proxied by name (``Local``, ``LocalStack``).
-
-    The proxy asks the source's *type*, so a source whose instances intercept attribute
-    access (a Local) answers without running its own hooks.
-    """
-
-    def _ctxcore_proxy_lookup(self, name: str | None) -> Callable[[], Any]:
-        """Return a zero-argument lookup of the current object (or :data:`UNBOUND`)."""
-
-    def _ctxcore_proxy_describe(self, name: str | None) -> str:
-        """Say what the proxy stands for, for the unbound message."""
-
-
-def _hook(source: object, name: str) -> Callable[..., Any] | None:
+def _hook(source: object, name: str) -> Any:
     # Looked up on the type: a Local's instances intercept attribute access.
-    hook: Callable[..., Any] | None = getattr(type(source), name, None)
-    return hook
+    return getattr(type(source), name, None)
 
 
 def _describe_source(source: object, name: str | None) -> str:
@@ -64,14 +61,12 @@ def _describe_source(source: object, name: str | None) -> str:
     return f"the result of {target}(){attr}"
 
 
-def _checked_message(source: object, name: str | None, unbound_message: str | None) -> str:
+def checked_message(source: object, name: str | None, unbound_message: str | None) -> str:
     """Check a proxy's ``name`` and return its unbound message (given, or the default)."""
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a string, not {type(name).__name__}")
-    return _default_message(source, name) if unbound_message is None else unbound_message
-
-
-def _default_message(source: object, name: str | None) -> str:
+    if unbound_message is not None:
+        return unbound_message
     return (
         f"Working outside of a context: nothing is bound to {_describe_source(source, name)} "
         "here. Push a context first (for example 'with app.app_context():' or "
@@ -81,181 +76,74 @@ def _default_message(source: object, name: str | None) -> str:
     )
 
 
-def _make_lookup(source: object, name: str | None) -> Callable[[], Any]:
-    """Build a zero-argument lookup returning the target or :data:`UNBOUND`.
+#: ``build(kind, source, names, fallback)``: one implementation's lookup of a kind.
+Build = Callable[[str, Any, tuple[str, ...], Any], Callable[[], Any]]
 
-    A :class:`ProxySource` (Local, LocalStack) builds its own; a ContextVar or a
-    callable is handled here.
+
+def make_lookup(source: object, name: str | None, fallback: Any, build: Build) -> Any:
+    """Classify a proxy's source and have ``build`` make its zero-argument lookup.
+
+    Kinds: ``"local"`` (attribute ``name`` of a Local), ``"stack"`` (a LocalStack's
+    top), ``"var"`` (a ContextVar), ``"call"`` (any callable). The lookup returns the
+    target, or :data:`UNBOUND`; when the source itself holds nothing and ``fallback`` is
+    given, ``fallback()`` is the answer instead (it may return :data:`UNBOUND` too).
     """
-    lookup = _hook(source, "_ctxcore_proxy_lookup")
-    if lookup is not None:
-        built: Callable[[], Any] = lookup(source, name)
-        return built
-    if isinstance(source, ContextVar):
-        get: Callable[[], Any] = partial(source.get, UNBOUND)
-    elif callable(source):
-        get = source
-    else:
+    kind = _hook(source, "_ctxcore_proxy_kind")
+    if kind is None and isinstance(source, ContextVar):
+        kind = "var"
+    elif kind is None and callable(source):
+        kind = "call"
+    elif kind is None:
         raise TypeError(
             f"LocalProxy cannot proxy a {type(source).__name__}: give it a Local and a name, "
             "a LocalStack, a ContextVar or a callable returning the object"
         )
-    return get if name is None else then_attribute(get, name)
+    if kind == "local" and name is None:
+        raise TypeError(NEEDS_A_NAME)
+    if fallback is not None and not callable(fallback):
+        raise TypeError(f"fallback must be callable, not {type(fallback).__name__}")
+    names = () if name is None else tuple(name.split("."))
+    return build(kind, source, names, fallback)
 
 
-def then_attribute(get: Callable[[], Any], name: str) -> Callable[[], Any]:
-    """A lookup of attribute ``name`` (dotted allowed) of what ``get`` returns, or UNBOUND."""
-    get_name = operator.attrgetter(name)
+def then_attribute(get: Callable[[], Any], names: tuple[str, ...], fallback: Any) -> Any:
+    """``get()``'s attribute ``names`` (in turn), or ``fallback()`` when it is UNBOUND."""
+    if not names and fallback is None:
+        return get
+    get_name = operator.attrgetter(".".join(names)) if names else None
 
     def named_lookup() -> Any:
         obj = get()
-        return obj if obj is UNBOUND else get_name(obj)
+        if obj is UNBOUND:
+            return UNBOUND if fallback is None else fallback()
+        return obj if get_name is None else get_name(obj)
 
     return named_lookup
 
 
-class LocalProxy(Generic[T]):
-    """Forward every operation to the current object of a context-local source.
+class ProxyMethods(Generic[T]):
+    """Both proxies' base: what :func:`data_model` does not hold (typing, the docstring)."""
+
+    __slots__ = ()
+
+
+PROXY_DOC = """Forward every operation to the current object of a context-local source.
 
     :param local: where the object lives: a :class:`Local` (with ``name``), a
         :class:`LocalStack` (its top), a ``ContextVar``, or any callable returning the
         object (a ``functools.partial(lookup, "request")`` included).
     :param name: an attribute (dotted names allowed) to take from the object.
     :param unbound_message: the ``RuntimeError`` message when nothing is bound.
+    :param fallback: called for the object when the source holds nothing (for example
+        an empty stack); it may return :data:`UNBOUND`.
 
     The proxy forwards attribute access, calls, operators, iteration, context managers,
     awaiting, copying and more. When nothing is bound, ``repr`` says so, ``bool`` is
-    ``False``, ``dir`` is empty, ``__class__`` is ``LocalProxy`` and everything else
-    raises ``RuntimeError``. In-place operators on immutable targets raise ``TypeError``
-    instead of silently dropping the result.
+    ``False``, ``dir`` is empty, ``__class__`` is the proxy type, ``__wrapped__`` the
+    source and everything else raises ``RuntimeError``. In-place operators on immutable
+    targets raise ``TypeError`` instead of silently dropping the result.
     """
-
-    __slots__ = ("__weakref__", "__wrapped__", "_ctxcore_lookup", "_ctxcore_message")
-
-    def __init__(
-        self,
-        local: ContextVar[T] | ProxySource | Callable[[], T],
-        name: str | None = None,
-        *,
-        unbound_message: str | None = None,
-    ) -> None:
-        message = _checked_message(local, name, unbound_message)
-        object.__setattr__(self, "_ctxcore_lookup", _make_lookup(local, name))
-        object.__setattr__(self, "_ctxcore_message", message)
-        object.__setattr__(self, "__wrapped__", local)
-
-    def _get_current_object(self) -> T:
-        """Return the object the proxy currently stands for.
-
-        Raises ``RuntimeError`` (with the unbound message) if nothing is bound.
-        """
-        obj = _lookup(self)()
-        if obj is UNBOUND:
-            raise RuntimeError(_message(self))
-        return obj  # type: ignore[no-any-return]
-
-    def __getattribute__(self, name: str) -> Any:
-        if name in _OWN:
-            return object.__getattribute__(self, name)
-        obj = _lookup(self)()
-        if obj is UNBOUND:
-            # Answered unbound as werkzeug's proxy does, so help() and introspection work.
-            if name == "__class__":
-                return LocalProxy
-            if name == "__doc__":
-                return LocalProxy.__doc__
-            raise RuntimeError(_message(self))
-        return getattr(obj, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "__orig_class__":
-            return  # typing records the alias used to build the proxy; nothing to forward
-        setattr(_target(self), name, value)
-
-    def __delattr__(self, name: str) -> None:
-        delattr(_target(self), name)
-
-    def __dir__(self) -> list[str]:
-        obj = _lookup(self)()
-        return [] if obj is UNBOUND else dir(obj)
-
-    def __repr__(self) -> str:
-        obj = _lookup(self)()
-        if obj is UNBOUND:
-            return f"<{type(self).__name__} unbound>"
-        return repr(obj)
-
-    def __bool__(self) -> bool:
-        obj = _lookup(self)()
-        return False if obj is UNBOUND else bool(obj)
-
-    def __str__(self) -> str:
-        return str(_target(self))
-
-    def __bytes__(self) -> bytes:
-        return bytes(_target(self))
-
-    def __format__(self, format_spec: str) -> str:
-        return format(_target(self), format_spec)
-
-    def __hash__(self) -> int:
-        return hash(_target(self))
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return _target(self)(*args, **kwargs)
-
-    def __copy__(self) -> Any:
-        return copy.copy(_target(self))
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        return copy.deepcopy(_target(self), memo)
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        obj = _target(self)
-        return round(obj) if ndigits is None else round(obj, ndigits)
-
-    def __pow__(self, other: Any, modulo: Any = None) -> Any:
-        obj = _target(self)
-        return pow(obj, other) if modulo is None else pow(obj, other, modulo)
-
-    def __rpow__(self, other: Any) -> Any:
-        return pow(other, _target(self))
-
-    def __ipow__(self, other: Any, modulo: Any = None) -> Any:
-        return _inplace(self, operator.ipow, "**=", other)
-
-    def __instancecheck__(self, instance: Any) -> bool:
-        return isinstance(instance, _target(self))
-
-    def __subclasscheck__(self, subclass: Any) -> bool:
-        return issubclass(subclass, _target(self))
-
-
-# The slots' member descriptors, called directly: reading a slot through the proxy's own
-# __getattribute__ would forward it to the target.
-_lookup: Callable[[LocalProxy[Any]], Callable[[], Any]] = LocalProxy.__dict__[
-    "_ctxcore_lookup"
-].__get__
-_message: Callable[[LocalProxy[Any]], str] = LocalProxy.__dict__["_ctxcore_message"].__get__
-
-
-def _target(proxy: LocalProxy[Any]) -> Any:
-    obj = _lookup(proxy)()
-    if obj is UNBOUND:
-        raise RuntimeError(_message(proxy))
-    return obj
-
-
-def _inplace(proxy: LocalProxy[Any], op: Callable[[Any, Any], Any], symbol: str, other: Any) -> Any:
-    obj = _target(proxy)
-    result = op(obj, other)
-    if result is not obj:
-        raise TypeError(
-            f"'{symbol}' through a LocalProxy needs a target that changes in place, but "
-            f"{type(obj).__name__} returned a new object that the proxy cannot store. "
-            f"Assign to the source instead (for example g.count = g.count {symbol[:-1]} 1)."
-        )
-    return proxy
+ProxyMethods.__doc__ = PROXY_DOC
 
 
 def _special(name: str) -> Callable[..., Any]:
@@ -295,11 +183,21 @@ def _arithmetic(
     }
 
 
-#: Every special method the proxy forwards, declared once. The class body above holds
-#: those that need more than a row (attribute access, repr/bool/dir with their unbound
-#: fallbacks, str/bytes/format/hash, call, copy, round and pow with optional operands,
-#: isinstance/issubclass checks).
+#: Every special method the proxy forwards, declared once. :func:`data_model` holds
+#: those that need more than a row (repr/bool/dir with their unbound fallbacks, setattr,
+#: round and pow with optional operands); attribute reads are each implementation's own.
 OPERATIONS: dict[str, Op] = {
+    # conversions, hashing, calls, copies, attributes, type checks
+    "__str__": Op(UNARY, str),
+    "__bytes__": Op(UNARY, bytes),
+    "__format__": Op(BINARY, format),
+    "__hash__": Op(UNARY, hash),
+    "__copy__": Op(UNARY, copy.copy),
+    "__deepcopy__": Op(BINARY, copy.deepcopy),
+    "__delattr__": Op(BINARY, delattr),
+    "__rpow__": Op(REFLECTED, pow),
+    "__instancecheck__": Op(REFLECTED, isinstance),
+    "__subclasscheck__": Op(REFLECTED, issubclass),
     # comparisons
     "__lt__": Op(BINARY, operator.lt),
     "__le__": Op(BINARY, operator.le),
@@ -356,39 +254,104 @@ OPERATIONS: dict[str, Op] = {
 }
 
 
-def _method(name: str, op: Op) -> Callable[..., Any]:
+def data_model(
+    lookup: Callable[[Any], Callable[[], Any]],
+    message: Callable[[Any], str],
+    target: Callable[[Any], Any],
+) -> dict[str, Callable[..., Any]]:
+    """Every special method a proxy forwards, on one implementation's helpers.
+
+    ``lookup(proxy)`` returns the proxy's lookup, ``message(proxy)`` its unbound message,
+    ``target(proxy)`` its object or the ``RuntimeError``. Closures over them, so each
+    implementation gets the same methods at the speed of its own helpers.
+    """
+
+    def _get_current_object(self: Any) -> Any:
+        """Return the object the proxy currently stands for.
+
+        Raises ``RuntimeError`` (with the unbound message) if nothing is bound.
+        """
+        return target(self)
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if name == "__orig_class__":
+            return  # typing records the alias used to build the proxy; nothing to forward
+        setattr(target(self), name, value)
+
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return target(self)(*args, **kwargs)
+
+    def __dir__(self: Any) -> list[str]:
+        obj = lookup(self)()
+        return [] if obj is UNBOUND else dir(obj)
+
+    def __repr__(self: Any) -> str:
+        obj = lookup(self)()
+        return f"<{type(self).__name__} unbound>" if obj is UNBOUND else repr(obj)
+
+    def __bool__(self: Any) -> bool:
+        obj = lookup(self)()
+        return False if obj is UNBOUND else bool(obj)
+
+    def __round__(self: Any, ndigits: int | None = None) -> Any:
+        obj = target(self)
+        return round(obj) if ndigits is None else round(obj, ndigits)
+
+    def __pow__(self: Any, other: Any, modulo: Any = None) -> Any:
+        obj = target(self)
+        return pow(obj, other) if modulo is None else pow(obj, other, modulo)
+
+    def __ipow__(self: Any, other: Any, modulo: Any = None) -> Any:
+        return inplace(self, operator.ipow, "**=", other)
+
+    def inplace(proxy: Any, op: Callable[[Any, Any], Any], symbol: str, other: Any) -> Any:
+        obj = target(proxy)
+        if op(obj, other) is not obj:
+            raise TypeError(
+                f"'{symbol}' through a LocalProxy needs a target that changes in place, but "
+                f"{type(obj).__name__} returned a new object that the proxy cannot store. "
+                f"Assign to the source instead (for example g.count = g.count {symbol[:-1]} 1)."
+            )
+        return proxy
+
+    methods: dict[str, Callable[..., Any]] = {
+        name: func
+        for name, func in locals().items()
+        if name.startswith("_") and callable(func) and name not in {"inplace"}
+    }
+    for name, op in OPERATIONS.items():
+        methods[name] = _method(name, op, target, inplace)
+    return methods
+
+
+def _method(name: str, op: Op, target: Callable[[Any], Any], inplace: Any) -> Any:
     """Build the proxy's method for one row (fixed arities: ``*args`` costs a tuple)."""
     func = op.func
     if op.form == UNARY:
 
-        def method(self: LocalProxy[Any]) -> Any:
-            return func(_target(self))
+        def method(self: Any) -> Any:
+            return func(target(self))
 
     elif op.form == BINARY:
 
-        def method(self: LocalProxy[Any], other: Any) -> Any:  # type: ignore[misc]
-            return func(_target(self), other)
+        def method(self: Any, other: Any) -> Any:  # type: ignore[misc]
+            return func(target(self), other)
 
     elif op.form == REFLECTED:
 
-        def method(self: LocalProxy[Any], other: Any) -> Any:  # type: ignore[misc]
-            return func(other, _target(self))
+        def method(self: Any, other: Any) -> Any:  # type: ignore[misc]
+            return func(other, target(self))
 
     elif op.form == INPLACE:
         symbol = op.symbol
 
-        def method(self: LocalProxy[Any], other: Any) -> Any:  # type: ignore[misc]
-            return _inplace(self, func, symbol, other)
+        def method(self: Any, other: Any) -> Any:  # type: ignore[misc]
+            return inplace(self, func, symbol, other)
 
     else:
 
-        def method(self: LocalProxy[Any], *args: Any) -> Any:  # type: ignore[misc]
-            return func(_target(self), *args)
+        def method(self: Any, *args: Any) -> Any:  # type: ignore[misc]
+            return func(target(self), *args)
 
     method.__name__ = method.__qualname__ = name
     return method
-
-
-for _name, _op in OPERATIONS.items():
-    setattr(LocalProxy, _name, _method(_name, _op))
-del _name, _op

@@ -47,6 +47,12 @@ class Slot:
         # and drops the descriptor's argument as next()'s unused default.
         return partial(next, starmap(self.get, repeat((default,))))
 
+    def reach(self) -> tuple[str, Any, Any]:
+        """How the C implementation reaches the current value without this object's
+        Python methods: ``("context", var, None)``, ``("thread", holder, attribute)``,
+        ``("greenlet", getcurrent, attribute)`` or ``("reader", reader(empty), None)``."""
+        return ("reader", self.reader(self.empty), None)
+
     def clear(self) -> None:
         """Drop the current ident's value."""
         self.set(self.empty)
@@ -75,6 +81,9 @@ class ContextSlot(Slot):
         self.get = var.get
         self.set = var.set
 
+    def reach(self) -> tuple[str, Any, Any]:
+        return ("context", self.var, None)
+
     def forget(self) -> None:
         # The context the owner was dropped in (usually the one it was used in) lets go
         # of its storage; others keep an emptied one (see Tracker.release).
@@ -101,18 +110,24 @@ class ThreadSlot(Slot):
 
     __slots__ = ("local",)
 
+    #: The attribute of the thread-local object holding the value.
+    KEY = "value"
+
     def __init__(self, empty: Any) -> None:
         # The interpreter's thread-local keys per-thread dicts by the thread state, so a
         # thread id reused after a thread ends starts empty.
         self.local = _os_thread_local()()
         self.ident = "thread"
         self.empty = empty
-        self.get = partial(getattr, self.local, "value")
-        self.set = partial(setattr, self.local, "value")
+        self.get = partial(getattr, self.local, self.KEY)
+        self.set = partial(setattr, self.local, self.KEY)
+
+    def reach(self) -> tuple[str, Any, Any]:
+        return ("thread", self.local, self.KEY)
 
     def clear(self) -> None:
         with contextlib.suppress(AttributeError):
-            del self.local.value
+            delattr(self.local, self.KEY)
 
 
 class KeyedSlot(Slot):
@@ -223,6 +238,9 @@ class GreenletSlot(Slot):
         # getattr(getcurrent(), key, default), chained in C.
         current = starmap(self.getcurrent, repeat(()))
         return partial(next, map(getattr, current, repeat(self.key), repeat(default)))
+
+    def reach(self) -> tuple[str, Any, Any]:
+        return ("greenlet", self.getcurrent, self.key)
 
     def clear(self) -> None:
         self._set(self.empty)

@@ -10,6 +10,12 @@ if TYPE_CHECKING:
     from ._local import LocalMethods
 
 
+#: Under "context", how many references an unshared storage has besides the writer's
+#: own: the bound method just published in this context (README.md, "Write path"). Both
+#: write paths test against it; the C one is handed it at import.
+PUBLISHED = 1
+
+
 class Storage(dict[str, Any]):
     """One ident's attributes; each Local has its own subclass (see :func:`storage_class`)."""
 

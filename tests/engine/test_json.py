@@ -280,13 +280,13 @@ def test_the_python_check_looks_for_traces_first() -> None:
     assert _backends._TRACES_FIRST is (_backends.has_non_finite is _backends.py_has_non_finite)
 
 
-def test_the_compiled_check_is_used_with_the_compiled_implementation() -> None:
+def test_the_c_check_is_used_with_the_c_implementation() -> None:
     import ctxcore
     from ctxcore.json._backends import has_non_finite, non_finite_checks, py_has_non_finite
 
     checks = non_finite_checks()
-    if ctxcore.implementation() == "compiled" and "compiled" in checks:
-        assert has_non_finite is checks["compiled"]
+    if ctxcore.implementation() == "c" and "c" in checks:
+        assert has_non_finite is checks["c"]
     else:
         assert has_non_finite is py_has_non_finite
 
@@ -301,7 +301,7 @@ def _check_params() -> list[Any]:
             id=name,
             marks=pytest.mark.skipif(name not in checks, reason="the C extension was not built"),
         )
-        for name in ("python", "compiled")
+        for name in ("py", "c")
     ]
 
 
@@ -339,12 +339,12 @@ def test_each_check_finds_nan_and_infinities_in_keys_values_and_items(
     assert check(value) is expected
 
 
-def test_the_compiled_check_stops_at_a_cycle() -> None:
+def test_the_c_check_stops_at_a_cycle() -> None:
     """A cyclic list is never handed over (orjson refuses it first), but the C walk
     still stops with RecursionError instead of crashing."""
     from ctxcore.json._backends import non_finite_checks
 
-    check = non_finite_checks().get("compiled")
+    check = non_finite_checks().get("c")
     if check is None:
         pytest.skip("the C extension was not built here")
     cycle: list[Any] = []

@@ -6,6 +6,7 @@ Collected only when named explicitly: test_gevent_monkey.py runs it in a patched
 from __future__ import annotations
 
 import threading
+from types import ModuleType
 
 import pytest
 
@@ -47,13 +48,13 @@ def test_patched_threads_are_greenlets() -> None:
 
 
 @pytest.mark.parametrize("ident", ["context", "greenlet"])
-def test_context_and_greenlet_idents_isolate_patched_threads(ident: str) -> None:
-    local = Local(ident=ident)  # type: ignore[arg-type]
+def test_context_and_greenlet_idents_isolate_patched_threads(impl: ModuleType, ident: str) -> None:
+    local = impl.Local(ident=ident)  # type: ignore[arg-type]
     assert sorted(_run_patched_threads(local, 20)) == list(range(20))  # type: ignore[type-var]
 
 
-def test_thread_ident_means_the_os_thread_even_when_patched() -> None:
+def test_thread_ident_means_the_os_thread_even_when_patched(impl: ModuleType) -> None:
     """All greenlets of the OS thread share "thread" values: the last writer wins."""
-    local = Local(ident="thread")
+    local = impl.Local(ident="thread")
     seen = _run_patched_threads(local, 20)
     assert len(set(seen)) == 1

@@ -8,12 +8,13 @@ import gc
 import threading
 import time
 import weakref
+from types import ModuleType
 from typing import Any
 
 import greenlet
 import pytest
 
-from ctxcore import Local, LocalStack, live_idents
+from ctxcore import LocalStack, live_idents
 from tests.sizes import sizes
 
 
@@ -33,8 +34,8 @@ def wait_until(condition: Any, timeout: float = 5.0) -> bool:
         time.sleep(0.01)
 
 
-def test_thread_values_freed_when_thread_ends() -> None:
-    local = Local(ident="thread")
+def test_thread_values_freed_when_thread_ends(impl: ModuleType) -> None:
+    local = impl.Local(ident="thread")
     refs: list[weakref.ref[Value]] = []
 
     def work() -> None:
@@ -49,8 +50,8 @@ def test_thread_values_freed_when_thread_ends() -> None:
     assert wait_until(lambda: refs[0]() is None and live_idents(local) == 0)
 
 
-def test_reused_thread_ident_never_sees_dead_threads_value() -> None:
-    local = Local(ident="thread")
+def test_reused_thread_ident_never_sees_dead_threads_value(impl: ModuleType) -> None:
+    local = impl.Local(ident="thread")
     seen: list[tuple[int, bool]] = []
 
     def work(i: int) -> None:
@@ -66,9 +67,9 @@ def test_reused_thread_ident_never_sees_dead_threads_value() -> None:
     assert not any(had for _, had in seen)
 
 
-def test_greenlet_values_freed_when_greenlet_dies() -> None:
-    local = Local(ident="greenlet")
-    stack: LocalStack[Any] = LocalStack(ident="greenlet")
+def test_greenlet_values_freed_when_greenlet_dies(impl: ModuleType) -> None:
+    local = impl.Local(ident="greenlet")
+    stack: LocalStack[Any] = impl.LocalStack(ident="greenlet")
     refs: list[weakref.ref[Value]] = []
 
     def work() -> None:
@@ -91,8 +92,8 @@ def test_greenlet_values_freed_when_greenlet_dies() -> None:
     assert live_idents(stack) == 0
 
 
-def test_reused_greenlet_ids_never_see_dead_greenlets_value() -> None:
-    local = Local(ident="greenlet")
+def test_reused_greenlet_ids_never_see_dead_greenlets_value(impl: ModuleType) -> None:
+    local = impl.Local(ident="greenlet")
     had = []
     for i in range(200):
         glet = greenlet.greenlet(
@@ -104,8 +105,8 @@ def test_reused_greenlet_ids_never_see_dead_greenlets_value() -> None:
     assert live_idents(local) == 0
 
 
-def test_context_values_freed_when_task_ends() -> None:
-    local = Local()
+def test_context_values_freed_when_task_ends(impl: ModuleType) -> None:
+    local = impl.Local()
     refs: list[weakref.ref[Value]] = []
 
     async def request() -> None:
@@ -124,8 +125,8 @@ def test_context_values_freed_when_task_ends() -> None:
     assert live_idents(local) == 0
 
 
-def test_dropped_local_releases_values_in_current_context() -> None:
-    local = Local()
+def test_dropped_local_releases_values_in_current_context(impl: ModuleType) -> None:
+    local = impl.Local()
     value = Value()
     ref = weakref.ref(value)
     local.value = value
@@ -134,9 +135,9 @@ def test_dropped_local_releases_values_in_current_context() -> None:
     assert ref() is None
 
 
-def test_dropped_local_releases_values_held_by_other_contexts() -> None:
+def test_dropped_local_releases_values_held_by_other_contexts(impl: ModuleType) -> None:
     """Values set in a context that lives on (a worker thread, a saved copy) are freed too."""
-    holder = [Local()]
+    holder = [impl.Local()]
     refs: list[weakref.ref[Value]] = []
     ready = threading.Event()
     finish = threading.Event()
@@ -167,8 +168,8 @@ def test_dropped_local_releases_values_held_by_other_contexts() -> None:
     assert saved is not None  # the copy outlived the Local
 
 
-def test_tracking_stays_bounded_under_many_writes() -> None:
-    local = Local()
+def test_tracking_stays_bounded_under_many_writes(impl: ModuleType) -> None:
+    local = impl.Local()
     for i in range(10_000):
         local.value = i
     tracker = type(local)._ctxcore_tracker
@@ -178,9 +179,9 @@ def test_tracking_stays_bounded_under_many_writes() -> None:
 
 
 @pytest.mark.parametrize("ident", ["context", "thread", "greenlet"])
-def test_live_idents_counts_each_ident_holding_values(ident: str) -> None:
-    local = Local(ident=ident)  # type: ignore[arg-type]
-    stack: LocalStack[int] = LocalStack(ident=ident)  # type: ignore[arg-type]
+def test_live_idents_counts_each_ident_holding_values(impl: ModuleType, ident: str) -> None:
+    local = impl.Local(ident=ident)  # type: ignore[arg-type]
+    stack: LocalStack[int] = impl.LocalStack(ident=ident)  # type: ignore[arg-type]
     assert live_idents(local) == 0
     assert live_idents(stack) == 0
     local.value = 1
@@ -218,8 +219,8 @@ def test_live_idents_counts_each_ident_holding_values(ident: str) -> None:
 
 
 @pytest.mark.parametrize("ident", ["context", "thread", "greenlet"])
-def test_overwritten_value_is_freed_at_once(ident: str) -> None:
-    local = Local(ident=ident)  # type: ignore[arg-type]
+def test_overwritten_value_is_freed_at_once(impl: ModuleType, ident: str) -> None:
+    local = impl.Local(ident=ident)  # type: ignore[arg-type]
     value = Value()
     ref = weakref.ref(value)
     local.value = value
@@ -228,8 +229,8 @@ def test_overwritten_value_is_freed_at_once(ident: str) -> None:
     assert ref() is None  # no collection needed: nothing kept the old value
 
 
-def test_overwritten_value_stays_visible_in_a_copy_that_holds_it() -> None:
-    local = Local()
+def test_overwritten_value_stays_visible_in_a_copy_that_holds_it(impl: ModuleType) -> None:
+    local = impl.Local()
     value = Value()
     ref = weakref.ref(value)
     local.value = value
@@ -244,7 +245,9 @@ def test_overwritten_value_stays_visible_in_a_copy_that_holds_it() -> None:
 
 
 @pytest.mark.parametrize("cycles", sizes(2_000, 20_000))
-def test_a_dropped_local_retains_at_most_200_bytes_in_its_context(cycles: int) -> None:
+def test_a_dropped_local_retains_at_most_200_bytes_in_its_context(
+    impl: ModuleType, cycles: int
+) -> None:
     """The values go, and so does the Local's storage class (measured over ``cycles`` drops)."""
     import tracemalloc
 
@@ -254,7 +257,7 @@ def test_a_dropped_local_retains_at_most_200_bytes_in_its_context(cycles: int) -
         try:
             before = tracemalloc.get_traced_memory()[0]
             for i in range(cycles):
-                local = Local()
+                local = impl.Local()
                 local.value = i
                 del local
             gc.collect()
@@ -266,11 +269,11 @@ def test_a_dropped_local_retains_at_most_200_bytes_in_its_context(cycles: int) -
     assert per_local <= 200, f"{per_local:.0f} bytes retained per dropped Local"
 
 
-def test_a_dropped_local_leaves_an_empty_plain_storage_in_other_contexts() -> None:
+def test_a_dropped_local_leaves_an_empty_plain_storage_in_other_contexts(impl: ModuleType) -> None:
     class Value:
         pass
 
-    local = Local()
+    local = impl.Local()
     local.value = Value()
     ref = weakref.ref(local.value)
     other = contextvars.copy_context()

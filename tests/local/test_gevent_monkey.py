@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_backend_suites_pass_under_gevent_monkey_patching(implementation: str) -> None:
+def test_backend_suites_pass_under_gevent_monkey_patching(impl: ModuleType) -> None:
     """Local/LocalStack isolation, inheritance and cleanup hold with threads patched."""
+    implementation = impl.__name__.rpartition("._")[2]
     env = {
         **os.environ,
         "CTXCORE_TEST_GEVENT_MONKEY": "1",

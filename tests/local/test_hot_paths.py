@@ -13,11 +13,12 @@ import contextvars
 import sys
 import weakref
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from ctxcore import Local, LocalProxy, LocalStack
+from ctxcore import LocalProxy, LocalStack
 from ctxcore.local._local import _storage
 
 
@@ -47,15 +48,15 @@ def read_value(local: Any) -> Callable[[], object]:
 
 
 @pytest.mark.parametrize("ident", ["context", "thread", "greenlet"])
-def test_read_of_a_set_name_runs_no_python_code(ident: str) -> None:
-    local = Local(ident=ident)  # type: ignore[arg-type]
+def test_read_of_a_set_name_runs_no_python_code(impl: ModuleType, ident: str) -> None:
+    local = impl.Local(ident=ident)  # type: ignore[arg-type]
     local.value = 1
     assert python_calls_inside(read_value(local)) == []
 
 
-def test_write_in_a_context_nobody_copied_keeps_the_storage() -> None:
+def test_write_in_a_context_nobody_copied_keeps_the_storage(impl: ModuleType) -> None:
     """The second write changes the storage in place: no copy per write."""
-    local = Local()
+    local = impl.Local()
     local.value = 1
     before = weakref.ref(_storage(local))
     local.value = 2
@@ -63,8 +64,8 @@ def test_write_in_a_context_nobody_copied_keeps_the_storage() -> None:
     assert local.value == 2
 
 
-def test_write_after_a_copy_leaves_the_copy_alone() -> None:
-    local = Local()
+def test_write_after_a_copy_leaves_the_copy_alone(impl: ModuleType) -> None:
+    local = impl.Local()
     local.value = 1
     copy = contextvars.copy_context()
     local.value = 2
@@ -72,23 +73,28 @@ def test_write_after_a_copy_leaves_the_copy_alone() -> None:
     assert local.value == 2
 
 
-def test_compiled_write_push_pop_and_proxy_attribute_run_no_python_code(
-    implementation: str,
-) -> None:
-    """Compiled: no Python frame. Pure Python: these paths are Python code by design
-    (so the check above would catch a compiled path that fell back to them)."""
-    local = Local()
+def test_c_write_push_pop_and_proxy_attribute_run_no_python_code(impl: ModuleType) -> None:
+    """C: no Python frame, copy-on-write and delete included. Pure Python: these paths are
+    Python code by design (so the check would catch a C path that fell back to them)."""
+    local = impl.Local()
     local.value = 1
-    stack: LocalStack[int] = LocalStack()
+    stack: LocalStack[int] = impl.LocalStack()
     stack.push(0)  # a frame already on this context's stack
-    greenlet_stack: LocalStack[int] = LocalStack(ident="greenlet")
+    greenlet_stack: LocalStack[int] = impl.LocalStack(ident="greenlet")
     greenlet_stack.push(0)  # this greenlet already holds a frame: later pushes are in place
     var: contextvars.ContextVar[complex] = contextvars.ContextVar("ctxcore.test.hot")
     var.set(complex(1, 2))
-    proxy: LocalProxy[complex] = LocalProxy(var)
+    proxy: LocalProxy[complex] = impl.LocalProxy(var)
 
     def write() -> None:
         local.value = 2
+
+    def copied_write() -> None:
+        contextvars.copy_context().run(setattr, local, "value", 3)
+
+    def delete() -> None:
+        local.other = 1
+        del local.other
 
     def push_pop() -> None:
         stack.push(1)
@@ -101,9 +107,9 @@ def test_compiled_write_push_pop_and_proxy_attribute_run_no_python_code(
     def proxy_attribute() -> object:
         return proxy.real
 
-    paths = (write, push_pop, greenlet_push_pop, proxy_attribute)
+    paths = (write, copied_write, delete, push_pop, greenlet_push_pop, proxy_attribute)
     called = {path.__name__: python_calls_inside(path) for path in paths}
-    if implementation == "compiled":
+    if impl.__name__ == "ctxcore.local._c":
         assert called == {path.__name__: [] for path in paths}
     else:
         assert all(called.values()), called

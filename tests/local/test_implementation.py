@@ -1,4 +1,4 @@
-"""Choosing the implementation: compiled where the extension built, else pure Python."""
+"""Choosing the implementation: _c where the extension built, else _py."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 
 import ctxcore
-from ctxcore.local import _impl
+from ctxcore.local import _implementations as _impl
 
 ROOT = Path(__file__).resolve().parents[2]
-#: These tests are about choosing, not about one implementation: run them once.
-PER_IMPLEMENTATION = False
 
 
 def _in_fresh_process(**env: str) -> str:
@@ -34,21 +32,20 @@ def _in_fresh_process(**env: str) -> str:
     return result.stdout.strip()
 
 
-def test_implementation_names_the_classes_in_use() -> None:
-    classes = _impl.implementations()[_impl.implementation()]
-    assert (_impl.Local, _impl.LocalStack, _impl.LocalProxy) == tuple(classes)
+def test_implementation_names_the_module_in_use() -> None:
+    module = {"c": "ctxcore.local._c", "py": "ctxcore.local._py"}[_impl.implementation()]
+    assert (ctxcore.Local.__module__, ctxcore.LocalProxy.__module__) == (module, module)
     assert ctxcore.local.implementation is ctxcore.implementation
 
 
-def test_compiled_is_used_by_default_where_it_was_built() -> None:
-    expected = "compiled" if _impl.compiled_module() is not None else "python"
-    module = {"compiled": "ctxcore.local._compiled", "python": "ctxcore.local._local"}[expected]
-    assert _in_fresh_process() == f"{expected} {module}"
+def test_c_is_used_by_default_where_it_was_built() -> None:
+    expected = "c" if _impl.load_c() is not None else "py"
+    assert _in_fresh_process() == f"{expected} ctxcore.local._{expected}"
 
 
 @pytest.mark.parametrize("value", ["1", "yes"])
 def test_no_extensions_variable_forces_the_pure_python_implementation(value: str) -> None:
-    assert _in_fresh_process(CTXCORE_NO_EXTENSIONS=value) == "python ctxcore.local._local"
+    assert _in_fresh_process(CTXCORE_NO_EXTENSIONS=value) == "py ctxcore.local._py"
 
 
 def test_no_extensions_set_to_zero_keeps_the_default() -> None:
@@ -63,4 +60,4 @@ def test_extension_was_built_in_ci() -> None:
         pytest.skip(f"{_impl.ENV_VAR} is set: this is the pure-Python run")
     if platform.python_implementation() != "CPython":
         pytest.skip("the extension is for CPython")
-    assert _impl.compiled_module() is not None, "ctxcore.local._speedups did not build"
+    assert _impl.load_c() is not None, "ctxcore.local._c did not build"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -66,9 +67,9 @@ def run(program: list[Op], local: Local, stack: LocalStack[int]) -> Worker:
     return out
 
 
-def check(backend: Backend, worker_programs: list[list[Op]], ident: str) -> None:
-    local = Local(ident=ident)  # type: ignore[arg-type]
-    stack: LocalStack[int] = LocalStack(ident=ident)  # type: ignore[arg-type]
+def check(impl: ModuleType, backend: Backend, worker_programs: list[list[Op]], ident: str) -> None:
+    local = impl.Local(ident=ident)  # type: ignore[arg-type]
+    stack: LocalStack[int] = impl.LocalStack(ident=ident)  # type: ignore[arg-type]
     results = backend.run([run(program, local, stack) for program in worker_programs])
     assert results == [model(program) for program in worker_programs]
 
@@ -78,22 +79,22 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 @SETTINGS
 @given(programs)
-def test_thread_workers_match_the_model(worker_programs: list[list[Op]]) -> None:
-    check(ThreadBackend(), worker_programs, "context")
-    check(ThreadBackend(), worker_programs, "thread")
+def test_thread_workers_match_the_model(impl: ModuleType, worker_programs: list[list[Op]]) -> None:
+    check(impl, ThreadBackend(), worker_programs, "context")
+    check(impl, ThreadBackend(), worker_programs, "thread")
 
 
 @SETTINGS
 @given(programs)
-def test_asyncio_tasks_match_the_model(worker_programs: list[list[Op]]) -> None:
-    check(AsyncioBackend(), worker_programs, "context")
+def test_asyncio_tasks_match_the_model(impl: ModuleType, worker_programs: list[list[Op]]) -> None:
+    check(impl, AsyncioBackend(), worker_programs, "context")
 
 
 @SETTINGS
 @given(programs)
-def test_greenlets_match_the_model(worker_programs: list[list[Op]]) -> None:
-    check(GreenletBackend(), worker_programs, "context")
-    check(GreenletBackend(), worker_programs, "greenlet")
+def test_greenlets_match_the_model(impl: ModuleType, worker_programs: list[list[Op]]) -> None:
+    check(impl, GreenletBackend(), worker_programs, "context")
+    check(impl, GreenletBackend(), worker_programs, "greenlet")
 
 
 snapshot_ops = st.lists(
@@ -109,11 +110,13 @@ snapshot_ops = st.lists(
 
 @SETTINGS
 @given(snapshot_ops)
-def test_context_copies_keep_the_values_of_their_copy_time(program: list[Op]) -> None:
+def test_context_copies_keep_the_values_of_their_copy_time(
+    impl: ModuleType, program: list[Op]
+) -> None:
     """Writes in a context never show in copies taken earlier, and the reverse."""
     import contextvars
 
-    local = Local()
+    local = impl.Local()
     current: dict[str, int] = {}
     copies: list[tuple[contextvars.Context, dict[str, int]]] = []
     for op, name, value in program:

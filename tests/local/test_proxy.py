@@ -6,46 +6,56 @@ import asyncio
 import contextvars
 import copy
 import functools
+import inspect
 import math
 import operator
 import os
 import pickle
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from ctxcore import Local, LocalProxy, LocalStack
+from ctxcore import LocalProxy, LocalStack
 
 _var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.proxy")
 
 
-def bound(value: Any) -> LocalProxy[Any]:
-    """A proxy over a fresh ContextVar holding ``value`` in the current context."""
-    var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.bound")
-    var.set(value)
-    return LocalProxy(var)
+@pytest.fixture
+def bound(impl: ModuleType) -> Callable[[Any], Any]:
+    """Make a proxy over a fresh ContextVar holding a value in the current context."""
+
+    def make(value: Any) -> LocalProxy[Any]:
+        var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.bound")
+        var.set(value)
+        proxy: LocalProxy[Any] = impl.LocalProxy(var)
+        return proxy
+
+    return make
 
 
-def unbound() -> LocalProxy[Any]:
-    return LocalProxy(contextvars.ContextVar("ctxcore.test.unbound"))
+@pytest.fixture
+def unbound(impl: ModuleType) -> Callable[[], Any]:
+    """Make a proxy over a ContextVar that holds nothing."""
+    return lambda: impl.LocalProxy(contextvars.ContextVar("ctxcore.test.unbound"))
 
 
 # -- sources ---------------------------------------------------------------------------
 
 
-def test_local_source_with_dotted_name() -> None:
-    local = Local()
-    proxy = LocalProxy(local, "user.name")
+def test_local_source_with_dotted_name(impl: ModuleType) -> None:
+    local = impl.Local()
+    proxy = impl.LocalProxy(local, "user.name")
     assert not proxy
     local.user = type("User", (), {"name": "ada"})()
     assert proxy == "ada"
     assert proxy.upper() == "ADA"
 
 
-def test_local_stack_source_with_and_without_name() -> None:
-    stack: LocalStack[Any] = LocalStack()
-    top = LocalProxy(stack)
+def test_local_stack_source_with_and_without_name(impl: ModuleType) -> None:
+    stack: LocalStack[Any] = impl.LocalStack()
+    top = impl.LocalProxy(stack)
     attr = stack("real")
     assert repr(top) == "<LocalProxy unbound>"
     stack.push(3 + 4j)
@@ -58,43 +68,58 @@ def test_local_stack_source_with_and_without_name() -> None:
     assert not top
 
 
-def test_context_var_source_with_name() -> None:
+def test_context_var_source_with_name(impl: ModuleType) -> None:
     var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.named")
-    proxy = LocalProxy(var, "__name__")
+    proxy = impl.LocalProxy(var, "__name__")
     var.set(math)
     assert proxy == "math"
 
 
-def test_callable_and_partial_sources() -> None:
+def test_callable_and_partial_sources(impl: ModuleType) -> None:
     registry = {"request": "req-1"}
 
     def lookup(name: str) -> str:
         return registry[name]
 
-    proxy = LocalProxy(functools.partial(lookup, "request"))
+    proxy = impl.LocalProxy(functools.partial(lookup, "request"))
     assert proxy.startswith("req")
     registry["request"] = "req-2"
     assert proxy == "req-2"
-    attr = LocalProxy(lambda: registry, "__len__")
+    attr = impl.LocalProxy(lambda: registry, "__len__")
     assert attr() == 1
 
 
-def test_callable_source_errors_propagate() -> None:
+def test_callable_source_errors_propagate(impl: ModuleType) -> None:
     def failing() -> Any:
         raise RuntimeError("no request here")
 
     with pytest.raises(RuntimeError, match="no request here"):
-        LocalProxy(failing).anything
+        impl.LocalProxy(failing).anything
 
 
-def test_get_current_object_and_wrapped() -> None:
+def test_get_current_object(bound: Callable[[Any], Any]) -> None:
     target = [1]
-    proxy = bound(target)
-    assert proxy._get_current_object() is target
-    assert isinstance(proxy.__wrapped__, contextvars.ContextVar)
+    assert bound(target)._get_current_object() is target
 
 
-def test_unbound_get_current_object_raises_runtime_error() -> None:
+def test_wrapped_is_the_targets_when_bound_and_the_source_when_unbound(
+    impl: ModuleType, bound: Callable[[Any], Any]
+) -> None:
+    """As werkzeug's: inspect.unwrap stops at a target without __wrapped__."""
+    with pytest.raises(AttributeError):
+        bound([1]).__wrapped__
+
+    @functools.wraps(len)
+    def decorated(obj: Any) -> int:
+        return len(obj)
+
+    assert bound(decorated).__wrapped__ is len
+    assert inspect.unwrap(bound([1])) is not None
+    var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.wrapped")
+    assert impl.LocalProxy(var).__wrapped__ is var
+
+
+def test_unbound_get_current_object_raises_runtime_error(unbound: Callable[[], Any]) -> None:
     with pytest.raises(RuntimeError, match=r"ctxcore\.test\.unbound"):
         unbound()._get_current_object()
 
@@ -102,13 +127,13 @@ def test_unbound_get_current_object_raises_runtime_error() -> None:
 # -- unbound behaviour -----------------------------------------------------------------
 
 
-def test_unbound_fallbacks() -> None:
+def test_unbound_fallbacks(unbound: Callable[[], Any], impl: ModuleType) -> None:
     proxy = unbound()
     assert repr(proxy) == "<LocalProxy unbound>"
     assert bool(proxy) is False
     assert dir(proxy) == []
-    assert proxy.__class__ is LocalProxy
-    assert isinstance(proxy, LocalProxy)
+    assert proxy.__class__ is impl.LocalProxy
+    assert isinstance(proxy, impl.LocalProxy)
     assert isinstance(proxy.__wrapped__, contextvars.ContextVar)
 
 
@@ -128,19 +153,21 @@ def test_unbound_fallbacks() -> None:
         lambda p: setattr(p, "x", 1),
     ],
 )
-def test_unbound_use_raises_runtime_error_naming_the_fix(use: Callable[[Any], Any]) -> None:
+def test_unbound_use_raises_runtime_error_naming_the_fix(
+    unbound: Callable[[], Any], use: Callable[[Any], Any]
+) -> None:
     with pytest.raises(RuntimeError, match=r"nothing is bound to ContextVar .*Push a context"):
         use(unbound())
 
 
-def test_custom_unbound_message() -> None:
-    proxy = LocalProxy(contextvars.ContextVar("v"), unbound_message="no app here")
+def test_custom_unbound_message(impl: ModuleType) -> None:
+    proxy = impl.LocalProxy(contextvars.ContextVar("v"), unbound_message="no app here")
     with pytest.raises(RuntimeError, match=r"^no app here$"):
         proxy.name
 
 
-def test_unbound_message_names_a_local_source() -> None:
-    proxy = LocalProxy(Local(), "user")
+def test_unbound_message_names_a_local_source(impl: ModuleType) -> None:
+    proxy = impl.LocalProxy(impl.Local(), "user")
     with pytest.raises(RuntimeError, match="attribute 'user'"):
         proxy.name
 
@@ -148,7 +175,7 @@ def test_unbound_message_names_a_local_source() -> None:
 # -- data model ------------------------------------------------------------------------
 
 
-def test_string_conversions_and_format() -> None:
+def test_string_conversions_and_format(bound: Callable[[Any], Any]) -> None:
     proxy = bound(3.14159)
     assert str(proxy) == "3.14159"
     assert repr(proxy) == "3.14159"
@@ -156,7 +183,7 @@ def test_string_conversions_and_format() -> None:
     assert bytes(bound(b"ab")) == b"ab"
 
 
-def test_comparisons_and_hash() -> None:
+def test_comparisons_and_hash(bound: Callable[[Any], Any]) -> None:
     proxy = bound(5)
     assert proxy == 5
     assert proxy != 6
@@ -168,7 +195,7 @@ def test_comparisons_and_hash() -> None:
     assert {proxy: "x"}[5] == "x"
 
 
-def test_attribute_get_set_delete_and_dir() -> None:
+def test_attribute_get_set_delete_and_dir(bound: Callable[[Any], Any]) -> None:
     class Box:
         pass
 
@@ -184,7 +211,7 @@ def test_attribute_get_set_delete_and_dir() -> None:
         proxy.color
 
 
-def test_class_isinstance_issubclass() -> None:
+def test_class_isinstance_issubclass(bound: Callable[[Any], Any]) -> None:
     proxy = bound([1])
     assert proxy.__class__ is list
     assert isinstance(proxy, list)
@@ -195,7 +222,7 @@ def test_class_isinstance_issubclass() -> None:
     assert not isinstance(1, klass)
 
 
-def test_call_len_length_hint_and_containers() -> None:
+def test_call_len_length_hint_and_containers(bound: Callable[[Any], Any]) -> None:
     assert bound(lambda x, y=1: x + y)(1, y=2) == 3
     data = bound([3, 1, 2])
     assert len(data) == 3
@@ -213,7 +240,7 @@ def test_call_len_length_hint_and_containers() -> None:
     assert list(it) == [2]
 
 
-def test_binary_and_reflected_operators() -> None:
+def test_binary_and_reflected_operators(bound: Callable[[Any], Any]) -> None:
     n = bound(7)
     assert (n + 1, 1 + n) == (8, 8)
     assert (n - 1, 10 - n) == (6, 3)
@@ -230,7 +257,7 @@ def test_binary_and_reflected_operators() -> None:
     assert (n ^ 1, 1 ^ n) == (6, 6)
 
 
-def test_matmul_both_ways() -> None:
+def test_matmul_both_ways(bound: Callable[[Any], Any]) -> None:
     class Matrix:
         def __matmul__(self, other: Any) -> str:
             return "left"
@@ -243,7 +270,7 @@ def test_matmul_both_ways() -> None:
     assert 1 @ proxy == "right"
 
 
-def test_in_place_operators_mutate_mutable_targets() -> None:
+def test_in_place_operators_mutate_mutable_targets(bound: Callable[[Any], Any]) -> None:
     target = [1]
     proxy = bound(target)
     original = proxy
@@ -274,7 +301,9 @@ def test_in_place_operators_mutate_mutable_targets() -> None:
         (4, operator.ixor),
     ],
 )
-def test_in_place_operators_on_immutable_targets_raise(value: Any, op: Any) -> None:
+def test_in_place_operators_on_immutable_targets_raise(
+    bound: Callable[[Any], Any], value: Any, op: Any
+) -> None:
     proxy = bound(value)
     other = 2 if not isinstance(value, tuple) else (2,)
     with pytest.raises(TypeError, match="cannot store"):
@@ -282,7 +311,7 @@ def test_in_place_operators_on_immutable_targets_raise(value: Any, op: Any) -> N
     assert proxy._get_current_object() == value
 
 
-def test_unary_and_numeric_conversions() -> None:
+def test_unary_and_numeric_conversions(bound: Callable[[Any], Any]) -> None:
     n = bound(-2.5)
     assert (-n, +n, abs(n)) == (2.5, -2.5, 2.5)
     assert ~bound(5) == -6
@@ -293,7 +322,7 @@ def test_unary_and_numeric_conversions() -> None:
     assert (math.trunc(n), math.floor(n), math.ceil(n)) == (-2, -3, -2)
 
 
-def test_context_managers_sync_and_async() -> None:
+def test_context_managers_sync_and_async(bound: Callable[[Any], Any]) -> None:
     events: list[str] = []
 
     class Manager:
@@ -325,7 +354,7 @@ def test_context_managers_sync_and_async() -> None:
     assert events == ["enter", "exit KeyError", "aenter", "aexit"]
 
 
-def test_await_aiter_anext() -> None:
+def test_await_aiter_anext(bound: Callable[[Any], Any]) -> None:
     async def numbers() -> Any:
         for i in range(3):
             yield i
@@ -342,7 +371,7 @@ def test_await_aiter_anext() -> None:
     assert asyncio.run(main()) == (42, [0, 1, 2])
 
 
-def test_copy_and_deepcopy_copy_the_target() -> None:
+def test_copy_and_deepcopy_copy_the_target(bound: Callable[[Any], Any], impl: ModuleType) -> None:
     target = {"a": [1]}
     proxy = bound(target)
     shallow = copy.copy(proxy)
@@ -351,10 +380,10 @@ def test_copy_and_deepcopy_copy_the_target() -> None:
     assert shallow is not target
     assert shallow["a"] is target["a"]
     assert deep["a"] is not target["a"]
-    assert not isinstance(shallow, LocalProxy)
+    assert not isinstance(shallow, impl.LocalProxy)
 
 
-def test_fspath_and_pickle_forward_to_target() -> None:
+def test_fspath_and_pickle_forward_to_target(bound: Callable[[Any], Any]) -> None:
     assert os.fspath(bound("/tmp")) == "/tmp"
     assert pickle.loads(pickle.dumps(bound([1, 2]))) == [1, 2]
 
@@ -366,13 +395,13 @@ def test_generic_alias_construction() -> None:
     assert proxy + 1 == 4
 
 
-def test_docstring_and_name_forwarded() -> None:
+def test_docstring_and_name_forwarded(bound: Callable[[Any], Any]) -> None:
     proxy = bound(math.sqrt)
     assert proxy.__name__ == "sqrt"
     assert proxy.__doc__ == math.sqrt.__doc__
 
 
-def test_generator_proxy_iteration() -> None:
+def test_generator_proxy_iteration(bound: Callable[[Any], Any]) -> None:
     def gen() -> Iterator[int]:
         yield from range(3)
 
@@ -382,24 +411,24 @@ def test_generator_proxy_iteration() -> None:
 # -- construction errors ---------------------------------------------------------------
 
 
-def test_local_without_name_is_rejected() -> None:
+def test_local_without_name_is_rejected(impl: ModuleType) -> None:
     with pytest.raises(TypeError, match="needs a name"):
-        LocalProxy(Local())
+        impl.LocalProxy(impl.Local())
 
 
 @pytest.mark.parametrize("source", [42, "text", [1, 2], None])
-def test_unsupported_source_is_rejected_at_construction(source: Any) -> None:
+def test_unsupported_source_is_rejected_at_construction(impl: ModuleType, source: Any) -> None:
     with pytest.raises(TypeError, match="cannot proxy"):
-        LocalProxy(source)
+        impl.LocalProxy(source)
 
 
-def test_non_string_name_is_rejected() -> None:
+def test_non_string_name_is_rejected(impl: ModuleType) -> None:
     with pytest.raises(TypeError, match="name must be a string"):
-        LocalProxy(Local(), 3)  # type: ignore[arg-type]
+        impl.LocalProxy(impl.Local(), 3)  # type: ignore[arg-type]
 
 
-def test_unbound_proxy_answers_doc_and_wrapped_for_help() -> None:
+def test_unbound_proxy_answers_doc_and_wrapped_for_help(impl: ModuleType) -> None:
     var: contextvars.ContextVar[Any] = contextvars.ContextVar("unbound.doc")
-    proxy = LocalProxy(var)
-    assert proxy.__doc__ == LocalProxy.__doc__
+    proxy = impl.LocalProxy(var)
+    assert proxy.__doc__ == impl.LocalProxy.__doc__
     assert proxy.__wrapped__ is var

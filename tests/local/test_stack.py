@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextvars
+from types import ModuleType
 from typing import Any
 
 import greenlet
 import pytest
 
-from ctxcore import LocalProxy, LocalStack, live_idents, release_local
+from ctxcore import LocalStack, live_idents, release_local
 from tests.backends import Backend, Worker
 
 
-def test_concurrent_stacks_are_isolated(backend: Backend) -> None:
+def test_concurrent_stacks_are_isolated(impl: ModuleType, backend: Backend) -> None:
     for ident in sorted({"context", backend.native_ident}):
-        stack: LocalStack[Any] = LocalStack(ident=ident)  # type: ignore[arg-type]
+        stack: LocalStack[Any] = impl.LocalStack(ident=ident)  # type: ignore[arg-type]
 
         def worker(i: int, stack: LocalStack[Any] = stack) -> Worker:
             for depth in range(4):
@@ -31,8 +32,8 @@ def test_concurrent_stacks_are_isolated(backend: Backend) -> None:
         assert results == [[(i, d) for d in reversed(range(4))] for i in range(24)], ident
 
 
-def test_push_in_child_never_changes_parent(backend: Backend) -> None:
-    stack: LocalStack[str] = LocalStack()
+def test_push_in_child_never_changes_parent(impl: ModuleType, backend: Backend) -> None:
+    stack: LocalStack[str] = impl.LocalStack()
 
     def child() -> Worker:
         inherited = stack.top
@@ -50,16 +51,16 @@ def test_push_in_child_never_changes_parent(backend: Backend) -> None:
     assert result == ("parent", ["child", "parent", None], ["parent"])
 
 
-def test_pop_and_top_on_empty_stack_return_none() -> None:
-    stack: LocalStack[int] = LocalStack()
+def test_pop_and_top_on_empty_stack_return_none(impl: ModuleType) -> None:
+    stack: LocalStack[int] = impl.LocalStack()
     assert stack.top is None
     assert stack.pop() is None
     assert len(stack) == 0
 
 
 @pytest.mark.parametrize("ident", ["context", "thread", "greenlet"])
-def test_push_pop_top_len_items(ident: str) -> None:
-    stack: LocalStack[int] = LocalStack(ident=ident)  # type: ignore[arg-type]
+def test_push_pop_top_len_items(impl: ModuleType, ident: str) -> None:
+    stack: LocalStack[int] = impl.LocalStack(ident=ident)  # type: ignore[arg-type]
     for i in range(3):
         stack.push(i)
     assert (stack.top, len(stack), stack.items()) == (2, 3, [0, 1, 2])
@@ -70,10 +71,10 @@ def test_push_pop_top_len_items(ident: str) -> None:
     assert stack.items() == []
 
 
-def test_greenlet_stacks_are_their_greenlets_own() -> None:
+def test_greenlet_stacks_are_their_greenlets_own(impl: ModuleType) -> None:
     """Each greenlet's stack lives on it: pushes after the first replace the frame in
     place, the holder is counted once, and a stack popped empty holds nothing."""
-    stack: LocalStack[Any] = LocalStack(ident="greenlet")
+    stack: LocalStack[Any] = impl.LocalStack(ident="greenlet")
     stack.push("main")
     seen: list[Any] = []
 
@@ -105,8 +106,8 @@ def test_greenlet_stacks_are_their_greenlets_own() -> None:
     assert stack.items() == ["main"]
 
 
-def test_copied_context_keeps_the_stack_of_the_copy_time() -> None:
-    stack: LocalStack[str] = LocalStack()
+def test_copied_context_keeps_the_stack_of_the_copy_time(impl: ModuleType) -> None:
+    stack: LocalStack[str] = impl.LocalStack()
     stack.push("a")
     snapshot = contextvars.copy_context()
     stack.push("b")
@@ -116,11 +117,11 @@ def test_copied_context_keeps_the_stack_of_the_copy_time() -> None:
     assert snapshot.run(stack.items) == []
 
 
-def test_call_gives_proxies_to_the_top() -> None:
-    stack: LocalStack[Any] = LocalStack()
+def test_call_gives_proxies_to_the_top(impl: ModuleType) -> None:
+    stack: LocalStack[Any] = impl.LocalStack()
     top = stack()
     real = stack("real", unbound_message="empty stack")
-    assert isinstance(top, LocalProxy)
+    assert isinstance(top, impl.LocalProxy)
     with pytest.raises(RuntimeError, match="empty stack"):
         real + 1
     stack.push(2 + 3j)
@@ -128,11 +129,11 @@ def test_call_gives_proxies_to_the_top() -> None:
     assert real == 2.0
 
 
-def test_context_var_argument_is_used() -> None:
+def test_context_var_argument_is_used(impl: ModuleType) -> None:
     var: contextvars.ContextVar[Any] = contextvars.ContextVar("ctxcore.test.stack")
-    stack: LocalStack[int] = LocalStack(var)
+    stack: LocalStack[int] = impl.LocalStack(var)
     stack.push(1)
     assert var.get() is not None
     module = type(stack).__module__
-    assert module in {"ctxcore.local._stack", "ctxcore.local._compiled"}
+    assert module in {"ctxcore.local._py", "ctxcore.local._c"}
     assert repr(stack).startswith(f"<{module}.LocalStack ident='context' depth=1")

@@ -1,4 +1,4 @@
-"""Type stubs for the C extension ``ctxcore.json._speedups`` (see ``_speedups.c``)."""
+"""Type stubs for the C extension ``ctxcore.json._c`` (see ``_c.c``)."""
 
 from typing import Any
 

@@ -1,16 +1,15 @@
-/* The compiled LocalProxy: its lookup (a callable) and attribute access. */
+/* The C LocalProxy: its lookup (a callable) and attribute access (see _c.h). */
 
-#include "_speedups.h"
+#include "_c.h"
 
-/* ------------------------------------------------------------------------------ */
-/* Lookup: a proxy's "current object", as a callable                               */
-/* ------------------------------------------------------------------------------ */
+enum { LOOKUP_CALL, LOOKUP_VAR, LOOKUP_LOCAL, LOOKUP_STACK };
 
 typedef struct {
     PyObject_HEAD
     int kind;
     PyObject *source;
-    PyObject *names;  /* tuple of attribute names taken in turn (a dotted name) */
+    PyObject *names;     /* tuple of attribute names taken in turn (a dotted name) */
+    PyObject *fallback;  /* called for the object when the source holds nothing, or NULL */
 } LookupObject;
 
 PyTypeObject ctxcore_LookupType;
@@ -51,6 +50,10 @@ lookup_resolve(LookupObject *self)
             return NULL;
         }
     }
+    if (obj == ctxcore_UNBOUND && self->fallback != NULL) {
+        Py_DECREF(obj);
+        return PyObject_CallNoArgs(self->fallback);
+    }
     Py_ssize_t count = PyTuple_GET_SIZE(self->names);
     for (Py_ssize_t i = start; i < count && obj != ctxcore_UNBOUND; i++) {
         PyObject *next = PyObject_GetAttr(obj, PyTuple_GET_ITEM(self->names, i));
@@ -73,15 +76,20 @@ lookup_call(PyObject *op, PyObject *args, PyObject *kwargs)
     return lookup_resolve((LookupObject *)op);
 }
 
+/* Lookup(kind, source, names, fallback): kind is _proxy.make_lookup's word for it. */
 static PyObject *
 lookup_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"kind", "source", "names", NULL};
-    int kind;
-    PyObject *source, *names;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iOO!:Lookup", keywords, &kind, &source,
-                                     &PyTuple_Type, &names)) {
+    static char *keywords[] = {"kind", "source", "names", "fallback", NULL};
+    PyObject *word, *source, *names, *fallback = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "UOO!|O:Lookup", keywords, &word, &source,
+                                     &PyTuple_Type, &names, &fallback)) {
         return NULL;
+    }
+    const char *kinds[] = {"call", "var", "local", "stack"};
+    int kind = 0;
+    while (kind < 4 && PyUnicode_CompareWithASCIIString(word, kinds[kind]) != 0) {
+        kind++;
     }
     Py_ssize_t count = PyTuple_GET_SIZE(names);
     for (Py_ssize_t i = 0; i < count; i++) {
@@ -93,8 +101,8 @@ lookup_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     if ((kind == LOOKUP_VAR && !PyContextVar_CheckExact(source))
         || (kind == LOOKUP_LOCAL && count == 0)
         || (kind == LOOKUP_STACK && !PyObject_TypeCheck(source, &ctxcore_StackBaseType))
-        || (kind == LOOKUP_CALL && !PyCallable_Check(source))
-        || kind < LOOKUP_CALL || kind > LOOKUP_STACK) {
+        || (kind == LOOKUP_CALL && !PyCallable_Check(source)) || kind == 4
+        || (fallback != Py_None && !PyCallable_Check(fallback))) {
         PyErr_SetString(PyExc_TypeError, "Lookup: source does not match kind");
         return NULL;
     }
@@ -105,6 +113,7 @@ lookup_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->kind = kind;
     self->source = Py_NewRef(source);
     self->names = Py_NewRef(names);
+    self->fallback = fallback == Py_None ? NULL : Py_NewRef(fallback);
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }
@@ -115,6 +124,7 @@ lookup_traverse(PyObject *op, visitproc visit, void *arg)
     LookupObject *self = (LookupObject *)op;
     Py_VISIT(self->source);
     Py_VISIT(self->names);
+    Py_VISIT(self->fallback);
     return 0;
 }
 
@@ -124,6 +134,7 @@ lookup_clear(PyObject *op)
     LookupObject *self = (LookupObject *)op;
     Py_CLEAR(self->source);
     Py_CLEAR(self->names);
+    Py_CLEAR(self->fallback);
     return 0;
 }
 
@@ -137,20 +148,16 @@ lookup_dealloc(PyObject *op)
 
 PyTypeObject ctxcore_LookupType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "ctxcore.local._speedups.Lookup",
+    .tp_name = "ctxcore.local._c.Lookup",
     .tp_basicsize = sizeof(LookupObject),
     .tp_dealloc = lookup_dealloc,
     .tp_call = lookup_call,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "Lookup(kind, source, names): a proxy's current object, or ctxcore_UNBOUND.",
+    .tp_doc = "Lookup(kind, source, names, fallback=None)(): a proxy's object, or UNBOUND.",
     .tp_traverse = lookup_traverse,
     .tp_clear = lookup_clear,
     .tp_new = lookup_new,
 };
-
-/* ------------------------------------------------------------------------------ */
-/* LocalProxy                                                                      */
-/* ------------------------------------------------------------------------------ */
 
 typedef struct {
     PyObject_HEAD
@@ -172,16 +179,18 @@ proxy_resolve(ProxyObject *self)
     return lookup_resolve((LookupObject *)self->lookup);
 }
 
+/* Attribute access: _proxy.OWN by the proxy, the rest forwarded; unbound, the names
+ * in _proxy.UNBOUND_OWN by the proxy and everything else the RuntimeError. */
 static PyObject *
 proxy_getattro(PyObject *op, PyObject *name)
 {
     ProxyObject *self = (ProxyObject *)op;
-    if (PyUnicode_Check(name) && PyUnicode_GET_LENGTH(name) > 0
-        && PyUnicode_READ_CHAR(name, 0) == '_') {
-        int own = PySet_Contains(ctxcore_OWN_NAMES, name);
-        if (own != 0) {
-            return own < 0 ? NULL : PyObject_GenericGetAttr(op, name);
-        }
+    /* Both sets hold only names starting with '_' (_init checks). */
+    int underscore = PyUnicode_Check(name) && PyUnicode_GET_LENGTH(name) > 0
+                     && PyUnicode_READ_CHAR(name, 0) == '_';
+    int own = underscore ? PySet_Contains(ctxcore_OWN, name) : 0;
+    if (own != 0) {
+        return own < 0 ? NULL : PyObject_GenericGetAttr(op, name);
     }
     PyObject *obj = proxy_resolve(self);
     if (obj == NULL) {
@@ -189,7 +198,11 @@ proxy_getattro(PyObject *op, PyObject *name)
     }
     if (obj == ctxcore_UNBOUND) {
         Py_DECREF(obj);
-        return PyObject_CallFunctionObjArgs(ctxcore_UNBOUND_ATTR, op, name, NULL);
+        own = underscore ? PySet_Contains(ctxcore_UNBOUND_OWN, name) : 0;
+        if (own == 0) {
+            PyErr_SetObject(PyExc_RuntimeError, self->message);
+        }
+        return own <= 0 ? NULL : PyObject_GenericGetAttr(op, name);
     }
     PyObject *attr = PyObject_GetAttr(obj, name);
     Py_DECREF(obj);
@@ -201,7 +214,7 @@ PyObject *
 ctxcore_proxy_target(PyObject *Py_UNUSED(module), PyObject *op)
 {
     if (!PyObject_TypeCheck(op, &ctxcore_ProxyBaseType)) {
-        PyErr_SetString(PyExc_TypeError, "target() takes a compiled LocalProxy");
+        PyErr_SetString(PyExc_TypeError, "target() takes a C LocalProxy");
         return NULL;
     }
     ProxyObject *self = (ProxyObject *)op;
@@ -214,23 +227,28 @@ ctxcore_proxy_target(PyObject *Py_UNUSED(module), PyObject *op)
     return obj;
 }
 
-static PyObject *
-proxy_bind(PyObject *op, PyObject *args)
+/* LocalProxy(local, name=None, *, unbound_message=None, fallback=None): the lookup and
+ * message from _proxy.make_lookup and checked_message. */
+static int
+proxy_init(PyObject *op, PyObject *args, PyObject *kwargs)
 {
     ProxyObject *self = (ProxyObject *)op;
     PyObject *lookup, *message, *wrapped;
-    if (!PyArg_ParseTuple(args, "O!UO:_ctxcore_bind", &ctxcore_LookupType, &lookup, &message,
-                          &wrapped)) {
-        return NULL;
-    }
     if (self->lookup != NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "a LocalProxy is bound once");
-        return NULL;
+        PyErr_SetString(PyExc_RuntimeError, "a LocalProxy is initialised once");
+        return -1;
+    }
+    PyObject *parts = PyObject_Call(ctxcore_BUILD_PROXY, args, kwargs);
+    if (parts == NULL || !PyArg_ParseTuple(parts, "O!UO", &ctxcore_LookupType, &lookup,
+                                           &message, &wrapped)) {
+        Py_XDECREF(parts);
+        return -1;
     }
     self->message = Py_NewRef(message);
     self->wrapped = Py_NewRef(wrapped);
     self->lookup = Py_NewRef(lookup);
-    Py_RETURN_NONE;
+    Py_DECREF(parts);
+    return 0;
 }
 
 static int
@@ -265,12 +283,6 @@ proxy_dealloc(PyObject *op)
     Py_TYPE(op)->tp_free(op);
 }
 
-static PyMethodDef proxy_methods[] = {
-    {"_ctxcore_bind", proxy_bind, METH_VARARGS,
-     "Give a new LocalProxy its lookup, unbound message and source, once."},
-    {NULL, NULL, 0, NULL},
-};
-
 static PyMemberDef proxy_members[] = {
     {"_ctxcore_lookup", T_OBJECT, offsetof(ProxyObject, lookup), READONLY, "the lookup"},
     {"_ctxcore_message", T_OBJECT, offsetof(ProxyObject, message), READONLY,
@@ -281,16 +293,16 @@ static PyMemberDef proxy_members[] = {
 
 PyTypeObject ctxcore_ProxyBaseType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "ctxcore.local._speedups.ProxyBase",
+    .tp_name = "ctxcore.local._c.ProxyBase",
     .tp_basicsize = sizeof(ProxyObject),
     .tp_dealloc = proxy_dealloc,
     .tp_getattro = proxy_getattro,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "The C attribute path of ctxcore's compiled LocalProxy.",
+    .tp_doc = "The C attribute path of ctxcore's LocalProxy.",
     .tp_traverse = proxy_traverse,
     .tp_clear = proxy_clear,
     .tp_weaklistoffset = offsetof(ProxyObject, weaklist),
-    .tp_methods = proxy_methods,
+    .tp_init = proxy_init,
     .tp_members = proxy_members,
     .tp_new = PyType_GenericNew,
 };

@@ -1,4 +1,4 @@
-/* ctxcore.json._speedups: does a JSON-like document hold a NaN or an infinity?
+/* ctxcore.json._c: does a JSON-like document hold a NaN or an infinity?
  *
  * orjson writes NaN, Infinity and -Infinity as null, silently (as values, and as keys
  * under OPT_NON_STR_KEYS); the standard library writes NaN / Infinity / -Infinity, or
@@ -106,14 +106,14 @@ static PyMethodDef module_methods[] = {
 
 static struct PyModuleDef speedups_module = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "ctxcore.json._speedups",
+    .m_name = "ctxcore.json._c",
     .m_doc = "Whether a JSON-like document holds a NaN or an infinity, in C.",
     .m_size = 0,
     .m_methods = module_methods,
 };
 
 PyMODINIT_FUNC
-PyInit__speedups(void)
+PyInit__c(void)
 {
     return PyModuleDef_Init(&speedups_module);
 }

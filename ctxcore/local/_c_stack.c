@@ -1,10 +1,6 @@
-/* The compiled LocalStack's push, pop and top (see _speedups.h). */
+/* The C LocalStack: push, pop and top (see _c.h). */
 
-#include "_speedups.h"
-
-/* ------------------------------------------------------------------------------ */
-/* LocalStack                                                                      */
-/* ------------------------------------------------------------------------------ */
+#include "_c.h"
 
 typedef struct {
     PyObject_HEAD
@@ -63,7 +59,7 @@ stack_frame_at(StackObject *self, PyObject **current_out)
             return NULL;
         }
     }
-    if (frame != Py_None && !(PyTuple_CheckExact(frame) && PyTuple_GET_SIZE(frame) == 3)) {
+    if (frame != Py_None && !is_frame(frame)) {
         PyErr_Format(PyExc_TypeError, "a LocalStack's slot holds a %.100s, not a frame",
                      Py_TYPE(frame)->tp_name);
         Py_DECREF(frame);
@@ -94,9 +90,7 @@ stack_publish(StackObject *self, PyObject *frame, PyObject *current, int held)
          * deletes the attribute). */
         return PyObject_SetAttr(current, self->key, frame);
     }
-    PyObject *done = PyObject_CallOneArg(self->set, frame);
-    Py_XDECREF(done);
-    return done == NULL ? -1 : 0;
+    return call_dropped(self->set, frame);
 }
 
 static PyObject *
@@ -178,7 +172,7 @@ stack_length(PyObject *op)
     /* Frames are (item, below, marker); only the top one was type-checked, so check
      * each one walked (a foreign value in a slot must not be read as a frame). */
     for (PyObject *cur = frame; cur != Py_None; cur = PyTuple_GET_ITEM(cur, 1)) {
-        if (!(PyTuple_CheckExact(cur) && PyTuple_GET_SIZE(cur) == 3)) {
+        if (!is_frame(cur)) {
             Py_DECREF(frame);
             PyErr_SetString(PyExc_TypeError, "a LocalStack frame is not a frame");
             return -1;
@@ -199,47 +193,38 @@ stack_get_top(PyObject *op, void *Py_UNUSED(closure))
     return ctxcore_stack_top_or(op, Py_None);
 }
 
-static PyObject *
-stack_bind(PyObject *op, PyObject *args)
+/* LocalStack(context_var=None, *, ident=None): the slot from _stack.stack_slot. */
+static int
+stack_init(PyObject *op, PyObject *args, PyObject *kwargs)
 {
     StackObject *self = (StackObject *)op;
-    PyObject *slot, *marker, *var, *getcurrent = Py_None, *key = Py_None;
-    if (!PyArg_ParseTuple(args, "OOO|OO:_ctxcore_bind", &slot, &marker, &var, &getcurrent,
-                          &key)) {
-        return NULL;
-    }
-    if ((getcurrent == Py_None) != (key == Py_None)
-        || (key != Py_None && !PyUnicode_Check(key))) {
-        PyErr_SetString(PyExc_TypeError, "getcurrent and key go together; key is a str");
-        return NULL;
-    }
     if (self->get != NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "a LocalStack is bound once");
-        return NULL;
+        PyErr_SetString(PyExc_RuntimeError, "a LocalStack is initialised once");
+        return -1;
     }
-    if (var != Py_None && !PyContextVar_CheckExact(var)) {
-        PyErr_SetString(PyExc_TypeError, "var must be a ContextVar or None");
-        return NULL;
+    PyObject *slot = PyObject_Call(ctxcore_STACK_SLOT, args, kwargs);
+    PyObject *reach = slot == NULL ? NULL : PyObject_CallMethod(slot, "reach", NULL);
+    PyObject *kind, *first, *second;
+    if (reach == NULL || !PyArg_ParseTuple(reach, "UOO:reach", &kind, &first, &second)) {
+        Py_XDECREF(slot);
+        Py_XDECREF(reach);
+        return -1;
     }
-    PyObject *get = PyObject_GetAttrString(slot, "get");
-    if (get == NULL) {
-        return NULL;
+    if (PyUnicode_CompareWithASCIIString(kind, "context") == 0) {
+        self->var = Py_NewRef(first);
     }
-    PyObject *set = PyObject_GetAttrString(slot, "set");
-    if (set == NULL) {
-        Py_DECREF(get);
-        return NULL;
+    else if (PyUnicode_CompareWithASCIIString(kind, "greenlet") == 0) {
+        /* Reads and in-place writes reach the greenlet's attribute straight from C. */
+        self->getcurrent = Py_NewRef(first);
+        self->key = Py_NewRef(second);
     }
-    self->var = var == Py_None ? NULL : Py_NewRef(var);
-    self->slot = Py_NewRef(slot);
-    self->marker = Py_NewRef(marker);
-    if (getcurrent != Py_None) {
-        self->getcurrent = Py_NewRef(getcurrent);
-        self->key = Py_NewRef(key);
-    }
-    self->set = set;
-    self->get = get;
-    Py_RETURN_NONE;
+    Py_DECREF(reach);
+    self->slot = slot;
+    self->marker = PyObject_CallNoArgs(ctxcore_MARKER);
+    self->set = PyObject_GetAttrString(slot, "set");
+    self->get = self->marker == NULL || self->set == NULL ? NULL
+        : PyObject_GetAttrString(slot, "get");
+    return self->get == NULL ? -1 : 0;
 }
 
 static int
@@ -286,9 +271,6 @@ static PyMethodDef stack_methods[] = {
     {"push", stack_push, METH_O, "Push ``obj`` onto the current ident's stack."},
     {"pop", stack_pop, METH_NOARGS,
      "Remove and return the top item, or return ``None`` if the stack is empty."},
-    {"_ctxcore_bind", stack_bind, METH_VARARGS,
-     "Give a new LocalStack its slot, marker and ContextVar (or None), once; greenlet "
-     "slots also give getcurrent and the attribute name."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -307,11 +289,11 @@ static PyMemberDef stack_members[] = {
 
 PyTypeObject ctxcore_StackBaseType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "ctxcore.local._speedups.StackBase",
+    .tp_name = "ctxcore.local._c.StackBase",
     .tp_basicsize = sizeof(StackObject),
     .tp_dealloc = stack_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "The C push, pop and top of ctxcore's compiled LocalStack.",
+    .tp_doc = "The C push, pop and top of ctxcore's LocalStack.",
     .tp_traverse = stack_traverse,
     .tp_clear = stack_clear,
     .tp_weaklistoffset = offsetof(StackObject, weaklist),
@@ -319,5 +301,6 @@ PyTypeObject ctxcore_StackBaseType = {
     .tp_methods = stack_methods,
     .tp_members = stack_members,
     .tp_getset = stack_getset,
+    .tp_init = stack_init,
     .tp_new = PyType_GenericNew,
 };
