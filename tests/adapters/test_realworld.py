@@ -137,7 +137,11 @@ async def _drive(url: str, per_kind: int) -> Traffic:
     plan = [(kind, f"{kind}-{n}-of-{per_kind}") for n in range(per_kind) for kind in KINDS]
     traffic = Traffic(rids=[rid for _, rid in plan], kinds={rid: kind for kind, rid in plan})
     pending = list(reversed(plan))
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    # gunicorn closes a keep-alive connection idle for 2 s; on a busy machine a worker
+    # may reuse one just as it closes (a ReadError). Idle ones are dropped after 1 s here.
+    limits = httpx.Limits(
+        max_connections=CLIENTS, max_keepalive_connections=CLIENTS, keepalive_expiry=1.0
+    )
 
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
 
@@ -296,7 +300,7 @@ async def _slow_burst(url: str, rids: list[str]) -> tuple[list[str], int]:
     while they sleep (a response held until its teardown ends would only come after
     ``SLOW_TEARDOWN``), and the ping tells how many were sleeping at once.
     """
-    limits = httpx.Limits(max_connections=len(rids))
+    limits = httpx.Limits(max_connections=len(rids), keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
         responses = await asyncio.gather(
             *(client.get(f"/slow/{rid}") for rid in rids), return_exceptions=True
