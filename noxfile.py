@@ -4,7 +4,7 @@
 project installed editable with its ``test`` extra); ``nox -s tests-3.12`` runs one.
 ``slow`` runs the slow group (``pytest -m slow``: fuzzing, soak, load, the benchmark's
 runs, builds, linters) on 3.11; ``tests_pure`` runs the tests that drive the core through
-the engine, the servers and the examples with ``CTXCORE_NO_EXTENSIONS=1``, on the pure-Python
+the engine, the servers and Flask extensions with ``CTXCORE_NO_EXTENSIONS=1``, on the pure-Python
 Local/LocalStack/LocalProxy. Arguments after ``--`` go to pytest (``nox -s tests-3.12 --
 -m slow``). Interpreters are found on PATH as ``python3.X`` (with pyenv:
 ``PYENV_VERSION=3.11.7:3.10.13:3.12.1:3.13.0``).
@@ -25,11 +25,12 @@ nox.options.error_on_missing_interpreters = True
 nox.options.default_venv_backend = "uv|virtualenv"
 
 # What tests_pure runs: the tests that drive Local/LocalStack/LocalProxy through the
-# engine, real servers, real Flask extensions and the served examples. tests/local is
-# left out: it runs every core test on both implementations in every session already
-# (its ``implementation`` fixture), and the rest (the bench's report, the layering, the
-# README) does not depend on which core is loaded.
-PURE_PATHS = ["tests/engine", "tests/adapters", "tests/extensions", "tests/acceptance"]
+# engine, real servers and real Flask extensions. tests/local is left out: it runs
+# every core test on both implementations in every session already (its
+# ``implementation`` fixture). So are the example apps (tests/acceptance: the same
+# engine and servers, checked against Flask) and what does not depend on which core
+# is loaded (the bench's report, the layering, the README).
+PURE_PATHS = ["tests/engine", "tests/adapters", "tests/extensions"]
 
 
 @nox.session(python=PYTHONS)
@@ -48,8 +49,8 @@ def slow(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def tests_pure(session: nox.Session) -> None:
-    """The engine, adapters and served examples on the pure-Python core (the fallback
-    without a compiler)."""
+    """The engine, adapters and Flask extensions' tests on the pure-Python core (the
+    fallback without a compiler)."""
     # Set for the install too: the extension is not built, as on a machine without gcc.
     session.env["CTXCORE_NO_EXTENSIONS"] = "1"
     session.install("-e", ".[test]")
