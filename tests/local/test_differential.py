@@ -237,6 +237,11 @@ def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
     program = copy.deepcopy(program)
     objects, places = Objects(impl), Places()
     seen = []
+    # No automatic collection while the program runs: one started by a ContextVar.set's
+    # allocation would run a dropped Local's finalizer, which sets a ContextVar, inside
+    # it (python/cpython#148891); the program's own "collect" and the end collect.
+    automatic = gc.isenabled()
+    gc.disable()
     try:
         for place, which, op in program:
             if op[0] == "copy":
@@ -253,6 +258,8 @@ def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
         # (python/cpython#148891: ContextSlot.forget sets one in a weakref callback).
         del objects
         gc.collect()
+        if automatic:
+            gc.enable()
     return seen
 
 
