@@ -201,32 +201,14 @@ class ASGIAdapter:
         if plain is not None:
             # Bytes in memory and nothing to run on close: sent from here, no thread hop.
             _, headers, chunks = plain
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": [
-                        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
-                    ],
-                }
-            )
+            await send(_start(response.status_code, headers))
             data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             await send({"type": "http.response.body", "body": data, "more_body": False})
             return
         environ = (
             request.environ if response.autocorrect_location_header else {"REQUEST_METHOD": method}
         )
-        wsgi_headers = response.get_wsgi_headers(environ)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status_code,
-                "headers": [
-                    (k.lower().encode("latin-1"), v.encode("latin-1"))
-                    for k, v in wsgi_headers.items()
-                ],
-            }
-        )
+        await send(_start(response.status_code, response.get_wsgi_headers(environ).items()))
         # Anything else may block (generators, files, close callbacks): the lane.
         await self._send_body(response.get_app_iter(environ), body, send, lane)
 
@@ -322,11 +304,14 @@ async def _plain(
     if headers is None:
         headers = [("Content-Type", "text/plain; charset=utf-8")]
         headers.append(("Content-Length", str(len(text))))
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
-        }
-    )
+    await send(_start(status, headers))
     await send({"type": "http.response.body", "body": text, "more_body": False})
+
+
+def _start(status: int, headers: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The ``http.response.start`` message for ``status`` and str header pairs."""
+    return {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+    }

@@ -170,9 +170,7 @@ class App(CliAppMixin, AppBase):
         logged (``app.logger``) and must not cost the client its connection. ``exc`` is
         the error that ended the request, if any (default: ``ctx.error``).
         """
-        error = ctx.error if exc is None else exc
-        if error is not None and self.should_ignore_error(error):
-            error = None
+        error = self._teardown_error(ctx, exc)
         try:
             ctx.pop(error)
         except Exception:
@@ -182,13 +180,20 @@ class App(CliAppMixin, AppBase):
         self, ctx: RequestContext, call_sync: CallSync, exc: BaseException | None = None
     ) -> None:
         """:meth:`end_request` from an event loop: sync teardown goes to ``call_sync``."""
-        error = ctx.error if exc is None else exc
-        if error is not None and self.should_ignore_error(error):
-            error = None
+        error = self._teardown_error(ctx, exc)
         try:
             await ctx.pop_async(error, call_sync)
         except Exception:
             self.logger.exception("Error tearing down %r", ctx)
+
+    def _teardown_error(
+        self, ctx: RequestContext, exc: BaseException | None
+    ) -> BaseException | None:
+        """The error teardown sees: ``exc`` (default ``ctx.error``) unless ignored."""
+        error = ctx.error if exc is None else exc
+        if error is not None and self.should_ignore_error(error):
+            return None
+        return error
 
     def malformed_request(self) -> tuple[str, list[tuple[str, str]], bytes]:
         """The 400 answer to a request no context can be built from: status, headers, body.
