@@ -19,11 +19,11 @@ from typing import IO, TYPE_CHECKING, Any
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wsgi import FileWrapper
 
-from ctxcore.serving import plain_wsgi_response, scope_environ
+from ctxcore.serving import plain_asgi_response, scope_environ
 
 from .body import RequestBody
 from .lanes import LanePool, RequestLane
-from .limits import Limits, check_headers, send_refusal
+from .limits import Limits, scan_headers, send_refusal
 from .relay import run_relayed
 from .types import Environ, Receive, Scope, Send
 
@@ -134,18 +134,21 @@ class ASGIAdapter:
             lane.release()
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self._check()
-        refused = check_headers(scope.get("headers", ()), self.limits)
+        if not self._isolation_checked:
+            self._check()
+        refused, declared = scan_headers(scope.get("headers", ()), self.limits)
         if refused is not None:
             await send_refusal(send, refused)
             return
-        body = RequestBody(receive, self.limits.body_size, expected=_declares_body(scope))
+        # An HTTP/1 request without Content-Length or Transfer-Encoding has no body;
+        # HTTP/2 and 3 may send one without either.
+        if not declared and scope.get("http_version", "1.1")[:1] != "1":
+            declared = True
+        body = RequestBody(receive, self.limits.body_size, expected=declared)
         # The request runs in its own copy of the context, and the server's send runs
         # out here: nothing set while handling it reaches the next request.
         try:
-            await run_relayed(
-                lambda relayed: self._handle(scope, body, relayed), send, copy_context()
-            )
+            await run_relayed(self._handle, send, copy_context(), scope, body)
         except (KeyboardInterrupt, SystemExit) as exc:
             # Servers catch what an app raises (uvicorn answers 500 and serves on); these
             # two stop a process wherever they are raised. Raised in a loop callback, they
@@ -197,13 +200,11 @@ class ASGIAdapter:
         method unless the response asks for an absolute ``Location`` (the full environ).
         """
         method = request.method
-        plain = plain_wsgi_response(response, {"REQUEST_METHOD": method})
+        plain = plain_asgi_response(response, method)
         if plain is not None:
             # Bytes in memory and nothing to run on close: sent from here, no thread hop.
-            _, headers, chunks = plain
-            await send(_start(response.status_code, headers))
-            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            await send({"type": "http.response.body", "body": data, "more_body": False})
+            await send(plain[0])
+            await send(plain[1])
             return
         environ = (
             request.environ if response.autocorrect_location_header else {"REQUEST_METHOD": method}
@@ -277,17 +278,6 @@ def _discard(task: asyncio.Future[Any]) -> None:
     """Collect a finished task's outcome, which nobody needs any more."""
     if not task.cancelled():
         task.exception()
-
-
-def _declares_body(scope: Scope) -> bool:
-    """Whether the request may have a body: HTTP/1 says so with ``Content-Length`` or
-    ``Transfer-Encoding``; HTTP/2 and 3 may send one without either."""
-    if not str(scope.get("http_version", "1.1")).startswith("1"):
-        return True
-    for name, value in scope.get("headers", ()):
-        if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
-            return True
-    return False
 
 
 def _reraise(exc: BaseException) -> None:

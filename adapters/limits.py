@@ -57,6 +57,7 @@ __all__ = [
     "limited_wsgi",
     "linger",
     "refusal",
+    "scan_headers",
     "send_refusal",
 ]
 
@@ -118,6 +119,12 @@ class Limits:
 def check_headers(headers: Iterable[tuple[bytes, bytes]], limits: Limits) -> int | None:
     """The status to refuse a request with, judged by its raw header fields (an ASGI
     scope's ``headers``: lower-case names), or ``None`` to serve it."""
+    return scan_headers(headers, limits)[0]
+
+
+def scan_headers(headers: Iterable[tuple[bytes, bytes]], limits: Limits) -> tuple[int | None, bool]:
+    """:func:`check_headers`, and whether the fields declare a body (a non-zero
+    ``Content-Length`` or a ``Transfer-Encoding``), from one pass over them."""
     size = count = 0
     length: bytes | None = None
     chunked = repeated = False
@@ -129,7 +136,11 @@ def check_headers(headers: Iterable[tuple[bytes, bytes]], limits: Limits) -> int
             length = value
         elif name == b"transfer-encoding":
             chunked = True
-    return _judge(size + 4 * count, count, length, repeated, chunked, limits)
+    size += 4 * count
+    declared = chunked or (length is not None and length != b"0")
+    if length is None and size <= limits.header_size and count <= limits.header_fields:
+        return None, declared  # the usual request: small and without a length to check
+    return _judge(size, count, length, repeated, chunked, limits), declared
 
 
 def check_fields(fields: Iterable[tuple[str, str]], limits: Limits) -> int | None:

@@ -14,9 +14,10 @@ back-pressure and errors reach the awaitable as if it were awaited directly.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from contextvars import Context, copy_context
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from .types import Message, Send
 
@@ -25,53 +26,55 @@ __all__ = ["in_context", "run_relayed"]
 T = TypeVar("T")
 
 
-class in_context(Generic[T]):
+@types.coroutine
+def in_context(awaitable: Awaitable[T], context: Context) -> Generator[Any, Any, T]:
     """``await in_context(awaitable, context)``: await ``awaitable`` with each of its
-    steps run inside ``context``; returns its result."""
+    steps run inside ``context``; returns its result.
 
-    __slots__ = ("_awaitable", "_context")
-
-    def __init__(self, awaitable: Awaitable[T], context: Context) -> None:
-        self._awaitable = awaitable
-        self._context = context
-
-    def __await__(self) -> Generator[Any, Any, T]:
-        iterator = self._awaitable.__await__()
-        run = self._context.run
-        # A coroutine's iterator takes values and errors; a plain awaitable's (a
-        # server's own, e.g. granian's send) may be a bare iterator.
-        send = getattr(iterator, "send", None)
-        throw = getattr(iterator, "throw", None)
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                if error is not None:
-                    if throw is None:
-                        raise error
-                    signal = run(throw, error)
-                elif send is not None:
-                    signal = run(send, value)
-                else:
-                    signal = run(next, iterator)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            try:
-                value, error = (yield signal), None
-            except BaseException as exc:  # the awaiting task's cancellation, included
-                value, error = None, exc
+    A generator-based coroutine rather than an object with ``__await__``: awaiting it
+    is one frame, not two, per request and per message sent.
+    """
+    iterator = awaitable.__await__()
+    run = context.run
+    # A coroutine's iterator takes values and errors; a plain awaitable's (a server's
+    # own, e.g. granian's send) may be a bare iterator.
+    send = getattr(iterator, "send", None)
+    throw = getattr(iterator, "throw", None)
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            if error is not None:
+                if throw is None:
+                    raise error
+                signal = run(throw, error)
+            elif send is not None:
+                signal = run(send, value)
+            else:
+                signal = run(next, iterator)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        try:
+            value, error = (yield signal), None
+        except BaseException as exc:  # the awaiting task's cancellation, included
+            value, error = None, exc
 
 
-async def run_relayed(
-    handler: Callable[[Send], Coroutine[Any, Any, None]], send: Send, context: Context
-) -> None:
-    """Run ``handler(relayed_send)`` in ``context``; each message it sends goes to
-    ``send`` in a copy of the caller's context (see the module's docstring)."""
+def run_relayed(
+    handler: Callable[..., Coroutine[Any, Any, None]],
+    send: Send,
+    context: Context,
+    *args: Any,
+) -> Awaitable[None]:
+    """Await to run ``handler(*args, relayed_send)`` in ``context``; each message it
+    sends goes to ``send`` in a copy of the caller's context (see the module's
+    docstring)."""
     outer = copy_context()
+    outer_run = outer.run
 
-    async def relayed_send(message: Message) -> None:
+    def relayed_send(message: Message) -> Awaitable[None]:
         # Called in outer too: a server's send may do its work when called.
-        await in_context(outer.run(send, message), outer)
+        return in_context(outer_run(send, message), outer)
 
-    await in_context(handler(relayed_send), context)
+    return in_context(handler(*args, relayed_send), context)

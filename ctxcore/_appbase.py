@@ -46,10 +46,8 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 def _scoped(
     registry: dict[str | None, list[Callable[..., Any]]], scopes: tuple[str | None, ...]
-) -> Sequence[Callable[..., Any]]:
+) -> list[Callable[..., Any]]:
     """The functions ``registry`` holds for ``scopes``, in that order."""
-    if len(scopes) == 1:
-        return registry.get(scopes[0], ())  # the app's own: no list to build
     return [func for scope in scopes for func in registry.get(scope, ())]
 
 
@@ -455,11 +453,17 @@ class AppBase(AppTemplates, Scaffold):
 
     def url_value_hooks(self, ctx: RequestContext) -> Sequence[Callable[..., Any]]:
         """The ``url_value_preprocessor`` functions for this request (app first)."""
-        return _scoped(self.url_value_preprocessors, (None, *reversed(ctx.request.blueprints)))
+        blueprints = ctx.request.blueprints
+        if not blueprints:  # the app's own: no scopes to walk
+            return self.url_value_preprocessors.get(None, ())
+        return _scoped(self.url_value_preprocessors, (None, *reversed(blueprints)))
 
     def before_hooks(self, ctx: RequestContext) -> Sequence[Callable[..., Any]]:
         """The ``before_request`` hooks for this request, in call order (app first)."""
-        return _scoped(self.before_request_funcs, (None, *reversed(ctx.request.blueprints)))
+        blueprints = ctx.request.blueprints
+        if not blueprints:
+            return self.before_request_funcs.get(None, ())
+        return _scoped(self.before_request_funcs, (None, *reversed(blueprints)))
 
     def after_hooks(self, ctx: RequestContext) -> Sequence[Callable[..., Any]]:
         """``after_this_request`` callbacks, then ``after_request`` hooks, in call order."""

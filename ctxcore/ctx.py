@@ -190,7 +190,7 @@ class AppContext:
         _check_pop(self, stack, token, self._stacks)
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
-        if _pushed_below(self, stack):
+        if len(stack) > 1 and _pushed_below(self, stack):
             return exc, None  # an outer push of the same context is still active
         return exc, teardown_appcontext_funcs(self.app)
 
@@ -348,7 +348,11 @@ class RequestContext:
         already ended; one whose teardown does something ends after it is sent.
         """
         stack = self._stacks.request
-        if stack.top is not self or self._origin is not None or _pushed_below(self, stack):
+        if (
+            stack.top is not self
+            or self._origin is not None
+            or (len(stack) > 1 and _pushed_below(self, stack))
+        ):
             return False
         funcs = teardown_request_funcs(self.app, self)
         if self._calls_on_pop(funcs):
@@ -377,7 +381,10 @@ class RequestContext:
         self._stacks.request.pop()
         app_ctx = self._implicit.pop()
         if app_ctx is not None:
-            app_ctx.pop(exc)
+            # _calls_on_pop found nothing for it to call either: check and pop.
+            app_stack = self._stacks.app
+            _check_pop(app_ctx, app_stack, None, self._stacks)
+            app_stack.pop()
 
     def pop_flow(
         self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None
@@ -395,7 +402,7 @@ class RequestContext:
         _check_pop(self, stack, token, self._stacks)
         if exc is _NOT_GIVEN:
             exc = sys.exc_info()[1]
-        if self._origin is not None or _pushed_below(self, stack):
+        if self._origin is not None or (len(stack) > 1 and _pushed_below(self, stack)):
             return exc, None
         return exc, teardown_request_funcs(self.app, self)
 

@@ -13,7 +13,7 @@ One request, as the ASGI driver runs it::
     if app.body_read_on_loop(ctx):            # async code may read the body: receive it
         await body.read_ahead()
     response = await app.dispatch_async(ctx, call_sync)   # errors become responses
-    ... send response (plain_wsgi_response, or werkzeug's headers and body) ...
+    ... send response (plain_asgi_response, or werkzeug's headers and body) ...
     await app.end_request_async(ctx, call_sync, error)    # teardown, pop
 
 ``call_sync(func, *args)`` runs sync code off the loop (the request's worker thread).
@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager
 from typing import IO, Any, Protocol, runtime_checkable
 
 from ._flow import CallSync
-from .wrappers import plain_wsgi_response, scope_environ
+from .wrappers import plain_asgi_response, plain_wsgi_response, scope_environ
 
 __all__ = [
     "CallSync",
@@ -35,6 +35,7 @@ __all__ = [
     "ServedContext",
     "ServedRequest",
     "ServedResponse",
+    "plain_asgi_response",
     "plain_wsgi_response",
     "scope_environ",
 ]
@@ -51,7 +52,8 @@ class ServedRequest(Protocol):
 
 @runtime_checkable
 class ServedResponse(Protocol):
-    """The response, as an adapter sends it (with :func:`plain_wsgi_response`)."""
+    """The response, as an adapter sends it (with :func:`plain_asgi_response` or
+    :func:`plain_wsgi_response`)."""
 
     status_code: int
     autocorrect_location_header: bool

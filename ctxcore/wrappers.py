@@ -19,7 +19,14 @@ from werkzeug.wsgi import get_input_stream
 
 from . import json as _json
 
-__all__ = ["Request", "Response", "ScopeHeaders", "plain_wsgi_response", "scope_environ"]
+__all__ = [
+    "Request",
+    "Response",
+    "ScopeHeaders",
+    "plain_asgi_response",
+    "plain_wsgi_response",
+    "scope_environ",
+]
 
 #: An ASGI HTTP connection scope (``type``, ``method``, ``path``, ``headers``...).
 Scope = Mapping[str, Any]
@@ -100,6 +107,7 @@ class Request(_Request):
     _scope: Scope
     _scope_body: IO[bytes] | io.RawIOBase
     _scope_extra: Mapping[str, Any] | None
+    _scope_key: tuple[Any, ...]
 
     #: The matched URL rule, once routing ran.
     url_rule: Rule | None = None
@@ -129,6 +137,7 @@ class Request(_Request):
         if root and path.startswith(root):
             path = path[len(root) :]
         client = scope.get("client")
+        headers = ScopeHeaders(scope.get("headers", ()))
         _SansIORequest.__init__(
             self,
             method=scope["method"],
@@ -137,9 +146,13 @@ class Request(_Request):
             root_path=root,
             path=path,
             query_string=scope.get("query_string", b""),
-            headers=ScopeHeaders(scope.get("headers", ())),
+            headers=headers,
             remote_addr=client[0] if client else None,
         )
+        # adapter_key(), read once per request: the first Host field (ASGI names are
+        # lower-case; reversed, the first one is what the dict keeps).
+        host = dict(reversed(headers._list)).get("host")
+        self._scope_key = (host, self.server, self.root_path, self.scheme)
         self.shallow = False
         self._scope = scope
         self._scope_body = stream
@@ -170,6 +183,9 @@ class Request(_Request):
     def adapter_key(self) -> tuple[Any, ...]:
         """What a URL adapter bound to this request depends on (the app caches them by
         it): host, server, script root and scheme."""
+        scoped: tuple[Any, ...] | None = self.__dict__.get("_scope_key")
+        if scoped is not None:
+            return scoped  # a scope's request: see from_scope
         environ = self.__dict__.get("environ")
         if environ is not None:
             return (
@@ -257,8 +273,9 @@ class Request(_Request):
     def _set_route(self, rule: Rule, view_args: dict[str, Any]) -> None:
         self.url_rule = rule
         self.view_args = view_args
-        name = self.blueprint
-        if name is not None:
+        # What the blueprint property says, without its two property calls.
+        name, dot, _ = rule.endpoint.rpartition(".")
+        if dot:
             parts = name.split(".")
             self.blueprints = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
@@ -282,13 +299,11 @@ def _content_type(mimetype: str) -> str:
     return get_content_type(mimetype, "utf-8")
 
 
-def plain_wsgi_response(
-    response: _Response, environ: Mapping[str, Any]
-) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
-    """``(status, headers, body)`` for a response whose body is bytes in memory with
-    nothing to run when it is closed, as werkzeug would send it; ``None`` for any other
-    response (streamed, a file, close callbacks, a status or header werkzeug adjusts),
-    which goes through werkzeug's WSGI call."""
+def _plain_parts(response: _Response) -> tuple[int, list[tuple[str, str]], list[bytes]] | None:
+    """``(status code, header pairs, body chunks)`` of a response whose body is bytes in
+    memory with nothing to run when it is closed, as werkzeug would send it (a
+    ``Content-Length`` added); ``None`` for any other response (streamed, a file, close
+    callbacks, a status or header werkzeug adjusts)."""
     body = response.response
     if (
         type(body) is not list
@@ -300,9 +315,11 @@ def plain_wsgi_response(
     code = response.status_code
     if code < 200 or code in (204, 304):
         return None
-    headers = response.headers.to_wsgi_list()
+    headers = response.headers
+    # werkzeug's own Headers hold the pairs as sent; a subclass may send others.
+    pairs = list(headers._list) if type(headers) is Headers else headers.to_wsgi_list()
     length = False
-    for name, _ in headers:
+    for name, _ in pairs:
         lowered = name.lower()
         if lowered == "content-length":
             length = True
@@ -314,10 +331,43 @@ def plain_wsgi_response(
     if not length:
         if not response.automatically_set_content_length:
             return None
-        headers.append(("Content-Length", str(sum(map(len, body)))))
+        pairs.append(("Content-Length", str(sum(map(len, body)))))
+    return code, pairs, body
+
+
+def plain_wsgi_response(
+    response: _Response, environ: Mapping[str, Any]
+) -> tuple[str, list[tuple[str, str]], list[bytes]] | None:
+    """``(status, headers, body)`` for a response whose body is bytes in memory with
+    nothing to run when it is closed, as werkzeug would send it; ``None`` for any other
+    response (streamed, a file, close callbacks, a status or header werkzeug adjusts),
+    which goes through werkzeug's WSGI call."""
+    parts = _plain_parts(response)
+    if parts is None:
+        return None
+    _, headers, body = parts
     if environ.get("REQUEST_METHOD") == "HEAD":
         body = []
     return response.status, headers, body
+
+
+def plain_asgi_response(
+    response: _Response, method: str
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The ``http.response.start`` and ``http.response.body`` messages of a response
+    :func:`plain_wsgi_response` would send directly (same status, headers and body),
+    answering a request made with ``method``; ``None`` for any other response."""
+    parts = _plain_parts(response)
+    if parts is None:
+        return None
+    code, headers, body = parts
+    start = {
+        "type": "http.response.start",
+        "status": code,
+        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+    }
+    data = b"".join(body) if method != "HEAD" else b""
+    return start, {"type": "http.response.body", "body": data, "more_body": False}
 
 
 def _config_value(key: str, default: Any) -> Any:

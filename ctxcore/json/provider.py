@@ -15,7 +15,9 @@ import dataclasses
 import datetime
 import decimal
 import uuid
-from json.encoder import JSONEncoder as _JSONEncoder
+from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as _escape_utf8
+from json.encoder import encode_basestring_ascii as _escape_ascii
 from typing import IO, TYPE_CHECKING, Any
 
 from werkzeug.http import http_date
@@ -156,24 +158,17 @@ class DefaultJSONProvider(JSONProvider):
         """A response's body: the document through :meth:`dumps`, and a newline."""
         if self._indent():
             return f"{self.dumps(obj, indent=2)}\n"
-        if type(self).dumps is DefaultJSONProvider.dumps:
-            # What dumps(obj, separators=(",", ":")) writes, from an encoder kept while
-            # the settings stay the same (json.dumps builds one per call).
-            settings = (self.default, self.ensure_ascii, self.sort_keys)
-            encoder = self._compact_encoder
-            if encoder is None or encoder[0] != settings:
-                default, ensure_ascii, sort_keys = settings
-                made = _JSONEncoder(
-                    default=default,
-                    ensure_ascii=ensure_ascii,
-                    sort_keys=sort_keys,
-                    separators=(",", ":"),
-                )
-                encoder = self._compact_encoder = (settings, made)
-            return f"{encoder[1].encode(obj)}\n"
+        if type(self).dumps is DefaultJSONProvider.dumps and _c_make_encoder is not None:
+            # What dumps(obj, separators=(",", ":")) writes, from the standard library's
+            # C encoder called directly: json.dumps builds a JSONEncoder and runs two
+            # Python methods around it. A new one per call: its markers (the
+            # circular-reference check) cannot be shared between threads.
+            escape = _escape_ascii if self.ensure_ascii else _escape_utf8
+            encode = _c_make_encoder(
+                {}, self.default, escape, None, ":", ",", self.sort_keys, False, True
+            )
+            return "".join(encode(obj, 0)) + "\n"
         return f"{self.dumps(obj, separators=(',', ':'))}\n"
-
-    _compact_encoder: tuple[tuple[Any, bool, bool], _JSONEncoder] | None = None
 
 
 class _FastJSONProvider(DefaultJSONProvider):
