@@ -28,19 +28,49 @@ __all__ = [
     "scope_environ",
 ]
 
+#: werkzeug's ``args`` computation (read from the class dict: werkzeug's descriptor
+#: runs a Python ``__get__`` even when read from the class).
+_parse_args: Callable[[Any], MultiDict[str, str]] = _SansIORequest.__dict__["args"].fget
+
 #: An ASGI HTTP connection scope (``type``, ``method``, ``path``, ``headers``...).
 Scope = Mapping[str, Any]
 
 
+class _DecodedPairs:
+    """``ScopeHeaders._list``: the scope's byte pairs decoded on first use, then kept as
+    a plain attribute (a JSON endpoint may never read a header)."""
+
+    def __get__(self, headers: ScopeHeaders, owner: type | None = None) -> list[tuple[str, str]]:
+        pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw]
+        headers.__dict__["_list"] = pairs
+        return pairs
+
+
 class ScopeHeaders(Headers):
     """A request's headers read straight from an ASGI scope's ``(name, value)`` byte
-    pairs: decoded once, no per-header validation (the server parsed them)."""
+    pairs: decoded when first read, no per-header validation (the server parsed them)."""
 
-    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
-        super().__init__()
-        # werkzeug's Headers keeps its pairs in _list; filling it directly skips the
-        # checks add() makes on values that cannot contain newlines here.
-        self._list = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
+    # werkzeug's Headers keeps its pairs in _list; filling it directly skips the checks
+    # add() makes on values that cannot contain newlines here.
+    _list = _DecodedPairs()
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]] | Iterable[tuple[str, str]]) -> None:
+        # No super().__init__(): it would set _list, which is decoded when first read.
+        pairs: Any = raw if isinstance(raw, list | tuple) else list(raw)
+        if pairs and isinstance(pairs[0][0], str):
+            # Decoded pairs: werkzeug's copy() and slices build one from this one's.
+            self.__dict__["_list"] = list(pairs)
+            pairs = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
+        #: The scope's pairs as the server gave them (lower-case names, bytes).
+        self.raw: list[tuple[bytes, bytes]] | tuple[tuple[bytes, bytes], ...] = pairs
+
+    def first_raw(self, name: bytes) -> str | None:
+        """The first value the scope gave for the lower-case field ``name`` (later
+        changes to these headers are not seen)."""
+        for key, value in self.raw:
+            if key == name:
+                return value.decode("latin-1")
+        return None
 
 
 def scope_environ(
@@ -149,10 +179,8 @@ class Request(_Request):
             headers=headers,
             remote_addr=client[0] if client else None,
         )
-        # adapter_key(), read once per request: the first Host field (ASGI names are
-        # lower-case; reversed, the first one is what the dict keeps).
-        host = dict(reversed(headers._list)).get("host")
-        self._scope_key = (host, self.server, self.root_path, self.scheme)
+        # adapter_key(), read once per request (ASGI field names are lower-case).
+        self._scope_key = (headers.first_raw(b"host"), self.server, self.root_path, self.scheme)
         self.shallow = False
         self._scope = scope
         self._scope_body = stream
@@ -244,7 +272,7 @@ class Request(_Request):
     def args(self) -> MultiDict[str, str]:
         """werkzeug's parsed query string; one that is not UTF-8 is a 400, not a 500."""
         try:
-            parsed: MultiDict[str, str] = _Request.args.fget(self)  # type: ignore[attr-defined]
+            parsed: MultiDict[str, str] = _parse_args(self)
         except UnicodeDecodeError as exc:
             raise BadRequest("The query string is not valid UTF-8.") from exc
         return parsed

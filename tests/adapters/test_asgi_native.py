@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 from ctxcore.adapters.asgi import scope_to_environ
+from werkzeug.datastructures import Headers
 
 from ctxcore import App, Response, request, session
+from ctxcore.wrappers import ScopeHeaders
 
 MARK: contextvars.ContextVar[str] = contextvars.ContextVar("mark", default="unset")
 
@@ -108,6 +110,65 @@ def test_a_request_that_does_not_read_the_environ_builds_none() -> None:
     sent = _run(app, _scope("/plain", query=b"q=1&r=%C3%A9"))
     assert sent[0]["status"] == 200
     assert _json(sent) == {"built_environ": False, "args": {"q": "1", "r": "é"}}
+
+
+def test_headers_are_decoded_only_when_read() -> None:
+    app = _app()
+
+    @app.get("/untouched")
+    async def untouched() -> dict[str, Any]:
+        return {"decoded": "_list" in request.headers.__dict__}
+
+    @app.get("/read")
+    async def read() -> dict[str, Any]:
+        value = request.headers.get("X-Name")
+        return {"value": value, "decoded": "_list" in request.headers.__dict__}
+
+    _run(app, _scope("/untouched"))  # the first request of a host binds the URL adapter
+    assert _json(_run(app, _scope("/untouched"))) == {"decoded": False}
+    sent = _run(app, _scope("/read", headers=[(b"x-name", "Zoë".encode("latin-1"))]))
+    assert _json(sent) == {"value": "Zoë", "decoded": True}
+
+
+def test_scope_headers_copy_slice_and_change_like_werkzeugs() -> None:
+    raw = [(b"host", b"a.example"), (b"cookie", b"x=1"), (b"cookie", b"y=2")]
+    headers = ScopeHeaders(raw)
+    plain = Headers([("host", "a.example"), ("cookie", "x=1"), ("cookie", "y=2")])
+    assert list(headers) == list(plain)
+    assert headers.getlist("Cookie") == ["x=1", "y=2"]
+    copied = headers.copy()
+    assert list(copied) == list(plain)
+    assert copied == headers
+    assert list(headers[1:]) == list(plain[1:])
+    copied["Host"] = "b.example"
+    assert headers["Host"] == "a.example"  # the copy is its own
+    headers.add("X-Added", "1")
+    assert headers.get("x-added") == "1"
+    assert len(headers) == 4
+    # What the URL adapter cache is keyed by: the first Host field, as the scope gave it.
+    assert ScopeHeaders([*raw, (b"host", b"other")]).first_raw(b"host") == "a.example"
+    assert headers.first_raw(b"missing") is None
+
+
+def test_requests_to_other_hosts_are_routed_by_their_own_host() -> None:
+    app = App(__name__)
+    app.config["SERVER_NAME"] = "shop.example:8443"
+    app.subdomain_matching = True
+
+    @app.get("/", subdomain="api")
+    async def api() -> str:
+        return "api"
+
+    @app.get("/")
+    async def home() -> str:
+        return "home"
+
+    for host, expected in [(b"api.shop.example:8443", b"api"), (b"shop.example:8443", b"home")] * 2:
+        scope = _scope("/")
+        scope["headers"] = [(b"host", host)]
+        sent = _run(app, scope)
+        assert sent[0]["status"] == 200, host
+        assert sent[1]["body"] == expected, host
 
 
 def test_the_environ_is_built_when_read_and_is_the_adapters() -> None:
