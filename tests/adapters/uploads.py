@@ -8,6 +8,7 @@ import gc
 import hashlib
 import os
 import threading
+import time
 import weakref
 from typing import Any
 
@@ -54,7 +55,9 @@ def state() -> dict[str, Any]:
 
 @app.post("/hash")
 def hash_stream() -> dict[str, Any]:
-    """The raw body, read in 64 KiB pieces from ``request.stream``."""
+    """The raw body, read in 64 KiB pieces from ``request.stream``; after ``?wait=``
+    seconds, for a client that gets ahead of its reader."""
+    time.sleep(float(request.args.get("wait", 0)))
     digest = hashlib.sha256()
     size = 0
     while chunk := request.stream.read(65536):
