@@ -56,6 +56,7 @@ LATE = 1.0
 
 @dataclass
 class Served:
+    name: str
     port: int
     proc: subprocess.Popen[bytes]
     pid: int  # the process serving: hypercorn's worker, a child of ``proc``
@@ -66,7 +67,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[Served]:
     name, extra = request.param
     env = {"CTXCORE_MAX_BODY_SIZE": str(1024**3)}  # the app's MAX_CONTENT_LENGTH decides
     with running_server("tests.adapters.uploads:app", name, *extra, env=env) as (port, proc):
-        yield Served(port, proc, _state(port)["pid"])
+        yield Served(" ".join((name, *extra)), port, proc, _state(port)["pid"])
 
 
 # The client.
@@ -284,6 +285,7 @@ def test_a_100_mib_upload_streams_with_flat_memory(served: Served, kind: str) ->
         status, answer, expected = _upload(served.port, kind, BIG)
     assert status == 200, answer
     assert answer == expected
+    print(f"{served.name} {kind}: peak RSS +{peak.growth / MiB:.1f} MiB")  # pytest -s shows it
     assert peak.growth < FLAT, f"peak RSS rose {peak.growth / MiB:.1f} MiB"
 
 
@@ -297,4 +299,5 @@ def test_the_memory_probe_sees_a_body_held_whole(served: Served) -> None:
         status, answer, expected = _upload(served.port, "async", size)
     assert status == 200, answer
     assert answer == expected
+    print(f"{served.name} async 40 MiB: peak RSS +{peak.growth / MiB:.1f} MiB")
     assert peak.growth >= size, f"peak RSS rose {peak.growth / MiB:.1f} MiB"
