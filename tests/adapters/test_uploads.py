@@ -4,7 +4,8 @@ A sync view reads its body from the server while it arrives (the view starts bef
 upload ends, nothing holds it whole); ``MAX_CONTENT_LENGTH`` refuses a request by its
 ``Content-Length`` with a 413 before any of the body is read; an ``async def`` view gets
 its body read ahead; a chunked body past the adapter's limit is a 413; a client leaving
-mid-body costs the server nothing. Then the same under uvicorn, with real uploads.
+mid-body costs the server nothing. ``test_uploads_served.py`` does the same under real
+servers, with uploads up to 100 MiB.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ import os
 import threading
 from typing import Any
 
-import pytest
 from ctxcore.adapters.asgi import ASGIAdapter
 from ctxcore.adapters.limits import Limits
 
 from ctxcore import App, request
-from tests.adapters.servers import raw_exchange, running_server
 
 CHUNK = 64 * 1024
 
@@ -168,59 +167,3 @@ def test_a_client_leaving_mid_body() -> None:
             assert client.sent == []  # gone before its request arrived: nothing to answer
         else:
             assert client.status() == expected
-
-
-# Under a real server.
-
-
-def _post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
-    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    raw = raw_exchange(port, [f"{head}Content-Length: {len(body)}\r\n\r\n".encode(), body], 60)
-    status_line, _, rest = raw.partition(b"\r\n")
-    payload = rest.partition(b"\r\n\r\n")[2]
-    return int(status_line.split()[1]), payload
-
-
-@pytest.fixture(scope="module")
-def uvicorn_port() -> Any:
-    env = {"CTXCORE_MAX_BODY_SIZE": str(1024**3)}
-    with running_server("tests.adapters.uploads:app", "uvicorn", "--loop", "uvloop", env=env) as (
-        port,
-        _,
-    ):
-        yield port
-
-
-def test_uploads_under_uvicorn(uvicorn_port: int) -> None:
-    data = os.urandom(24 * 1024 * 1024)
-    expected = hashlib.sha256(data).hexdigest()
-    status, body = _post(uvicorn_port, "/hash", data, {})
-    assert status == 200
-    assert json.loads(body)["sha256"] == expected
-    boundary = "ctxcore-boundary"
-    multipart = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nreport\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.bin"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    status, body = _post(uvicorn_port, "/file", multipart, headers)
-    assert status == 200
-    assert json.loads(body) == {"sha256": expected, "size": len(data), "name": "report"}
-    status, body = _post(uvicorn_port, "/async-data", data[:1_000_000], {})
-    assert json.loads(body)["size"] == 1_000_000
-
-
-def test_max_content_length_under_uvicorn_answers_without_the_body(uvicorn_port: int) -> None:
-    """A 100 MiB Content-Length with no body sent: the 413 comes at once."""
-    head = (
-        "POST /hash HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        f"Content-Length: {100 * 1024 * 1024}\r\n\r\n"
-    )
-    raw = raw_exchange(uvicorn_port, [head.encode()], timeout=10)
-    assert raw.startswith(b"HTTP/1.1 413"), raw[:200]
