@@ -152,11 +152,19 @@ class DefaultJSONProvider(JSONProvider):
         """A JSON response (``jsonify``): compact, or indented by 2 when debugging
         (``compact=None``) or when ``compact`` is False."""
         obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
-        return self._response_class()(self._body(obj), mimetype=self.mimetype)
+        app = self._app
+        response_class = app.response_class if app is not None else self._response_class()
+        return response_class(self._body(obj), mimetype=self.mimetype)
 
     def _body(self, obj: Any) -> str | bytes:
         """A response's body: the document through :meth:`dumps`, and a newline."""
-        if self._indent():
+        # What _indent() says, without its call (once per JSON response).
+        compact = self.compact
+        if compact is None:
+            indent = self._app is not None and bool(self._app.debug)
+        else:
+            indent = not compact
+        if indent:
             return f"{self.dumps(obj, indent=2)}\n"
         if type(self).dumps is DefaultJSONProvider.dumps and _c_make_encoder is not None:
             # What dumps(obj, separators=(",", ":")) writes, from the standard library's
