@@ -218,9 +218,9 @@ class App(CliAppMixin, AppBase):
         self.match_request(ctx)
         if self.is_async_view(ctx):
             return True
-        return any(is_async(func) for func in self.url_value_hooks(ctx)) or any(
-            is_async(func) for func in self.before_hooks(ctx)
-        )
+        # (An app without hooks starts no generator here: this runs per request.)
+        hooks = [*self.url_value_hooks(ctx), *self.before_hooks(ctx)]
+        return bool(hooks) and any(is_async(func) for func in hooks)
 
     async def dispatch_async(self, ctx: RequestContext, call_sync: CallSync) -> Response:
         """Handle the pushed request from an event loop; errors become responses.
