@@ -112,10 +112,9 @@ def run_app(
             file=sys.stderr,
         )
         return
-    from .helpers import get_load_dotenv
+    from .helpers import DEBUG_ENV_VARS, get_debug_flag, get_load_dotenv
 
     if get_load_dotenv(load_dotenv):
-        from ._cli_loading import DEBUG_ENV_VARS, get_debug_flag
         from ._cli_loading import load_dotenv as load
 
         load()
