@@ -15,20 +15,20 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import IO, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import quote as url_quote
 
 from werkzeug.exceptions import Aborter, BadRequest, BadRequestKeyError, HTTPException
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.utils import redirect as _redirect
 
+from . import _templates
 from . import json as _json
 from ._async import ensure_sync, gevent_patched, is_async
 from ._response import make_response
 from ._routing import MatchCache
 from ._stacks import stacks_for, top_request_context
 from ._static import add_static_route
-from ._templates import AppTemplates
 from .blueprints import Blueprint
 from .config import DEFAULTS, Config, ConfigAttribute
 from .ctx import RequestContext
@@ -36,6 +36,9 @@ from .local import Ident, IdentSpec
 from .scaffold import Scaffold
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from .templating import DispatchingJinjaLoader, Environment
 
 __all__ = ["AppBase", "find_instance_path"]
 
@@ -72,8 +75,9 @@ def find_instance_path(import_name: str, root_path: str) -> str:
     return os.path.join(base, "instance")
 
 
-class AppBase(AppTemplates, Scaffold):
-    """Routes, hooks, handlers and config of an app, and the lookups made per request.
+class AppBase(Scaffold):
+    """Routes, hooks, handlers, config and templates of an app, and the lookups made
+    per request.
 
     :param import_name: usually ``__name__``; names the app and its logger.
     :param ident: the ident source of the app's context stacks (``None``: the process
@@ -95,6 +99,10 @@ class AppBase(AppTemplates, Scaffold):
     #: The class of :attr:`aborter` (werkzeug's ``Aborter``, or one with the app's own
     #: error classes for some codes).
     aborter_class = Aborter
+    #: The environment class :meth:`create_jinja_environment` builds.
+    jinja_environment: Any = _templates.EnvironmentClass()
+    #: Options for the Jinja environment; read once, when it is built.
+    jinja_options: dict[str, Any] = {}  # noqa: RUF012 - Flask's class attribute, replaced not mutated
 
     #: ``config["SECRET_KEY"]``, readable and writable as an attribute.
     secret_key = ConfigAttribute("SECRET_KEY")
@@ -128,6 +136,7 @@ class AppBase(AppTemplates, Scaffold):
             template_folder=template_folder,
             root_path=root_path,
         )
+        self.template_context_processors[None].append(_templates.default_context_processor)
         if instance_path is None:
             instance_path = self.auto_find_instance_path()
         elif not os.path.isabs(instance_path):
@@ -162,6 +171,9 @@ class AppBase(AppTemplates, Scaffold):
         self._matches = MatchCache()
         self._got_first_request = False
         self._first_request_lock = threading.Lock()
+        # Built on first render (see ctxcore._templates); what is added before waits here.
+        self._jinja_env: Environment | None = None
+        self._jinja_pending: list[_templates.Addition] = []
         add_static_route(self)
 
     def add_url_rule(
@@ -434,6 +446,65 @@ class AppBase(AppTemplates, Scaffold):
             if rv is not None:
                 return str(rv)
         raise error
+
+    @property
+    def jinja_env(self) -> Environment:
+        """The app's Jinja environment, built on first use by :meth:`create_jinja_environment`."""
+        return _templates.environment(self)
+
+    @jinja_env.setter
+    def jinja_env(self, env: Environment) -> None:
+        self._jinja_env = env
+
+    def create_jinja_environment(self) -> Environment:
+        """Build the Jinja environment from :attr:`jinja_options`.
+
+        Autoescaping follows :meth:`select_jinja_autoescape`; templates are reloaded
+        when changed if ``TEMPLATES_AUTO_RELOAD`` says so (``None``: in debug mode),
+        read each time the environment loads a template. The globals ``url_for``,
+        ``get_flashed_messages``, ``config``, ``request``, ``session`` and ``g`` are set.
+        """
+        return _templates.create_environment(self)
+
+    def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
+        """The environment's loader: the app's templates, then each blueprint's."""
+        return _templates.global_loader(self)
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        """Whether to autoescape a template: HTML, XML and SVG files, and strings."""
+        return _templates.select_autoescape(filename)
+
+    def update_template_context(self, context: dict[str, Any]) -> None:
+        """Add the context processors' names to ``context`` (in place).
+
+        The app's processors run first, then those of the request's blueprints, outer
+        to inner; names already in ``context`` (given to ``render_template``) are kept.
+        """
+        _templates.update_context(self, context)
+
+    def add_template_filter(self, func: Callable[..., Any], name: str | None = None) -> None:
+        """Make ``func`` a template filter named ``name`` (default: its ``__name__``)."""
+        _templates.add_to_environment(self, "filters", name or func.__name__, func)
+
+    def template_filter(self, name: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_template_filter`."""
+        return _templates.decorator(self.add_template_filter, name)
+
+    def add_template_test(self, func: Callable[..., bool], name: str | None = None) -> None:
+        """Make ``func`` a template test (``{% if x is name %}``)."""
+        _templates.add_to_environment(self, "tests", name or func.__name__, func)
+
+    def template_test(self, name: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_template_test`."""
+        return _templates.decorator(self.add_template_test, name)
+
+    def add_template_global(self, func: Callable[..., Any], name: str | None = None) -> None:
+        """Make ``func`` a global of every template."""
+        _templates.add_to_environment(self, "globals", name or func.__name__, func)
+
+    def template_global(self, name: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_template_global`."""
+        return _templates.decorator(self.add_template_global, name)
 
     def run_first_request_hooks(self) -> None:
         """Run the ``before_first_request`` hooks unless they have run (once, race-free)."""

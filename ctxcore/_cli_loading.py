@@ -11,8 +11,9 @@ so a moved app's environment keeps working) names it; failing that, ``wsgi.py`` 
 Every way of failing raises :class:`NoAppException`, a usage error with a one-line
 message: the command line prints it without a traceback.
 
-This module must not import :mod:`ctxcore.app`: the app imports it (through
-``app.cli``), so apps are recognised by what they have, not by their class.
+This module must not import :mod:`ctxcore.app` nor :mod:`ctxcore.scaffold`: they import
+it (through ``cli``, a member of every Scaffold), so apps are recognised by what they
+have, and by a base class looked up in :data:`sys.modules`, never imported.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .helpers import DEBUG_ENV_VARS, get_debug_flag
-from .scaffold import Scaffold
 
 if TYPE_CHECKING:
     from .app import App
@@ -64,7 +64,13 @@ class NoAppException(click.UsageError):
 
 def is_app(value: object) -> bool:
     """Whether ``value`` is a ctxcore App (an App, not a Blueprint: it has contexts)."""
-    return isinstance(value, Scaffold) and callable(getattr(value, "app_context", None))
+    # Not imported: while ctxcore.scaffold is not loaded, no App exists to be found.
+    scaffold = sys.modules.get("ctxcore.scaffold")
+    return (
+        scaffold is not None
+        and isinstance(value, scaffold.Scaffold)
+        and callable(getattr(value, "app_context", None))
+    )
 
 
 def _as_app(value: object) -> object:

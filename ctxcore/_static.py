@@ -6,7 +6,9 @@ not the folder exists yet, as in Flask. The view reads :attr:`static_folder` at 
 request, so a folder changed later is served from. A blueprint with a static folder
 gets ``<prefix><static_url_path>/<path:filename>`` (endpoint ``<name>.static``) when it
 is registered. Files are sent by :func:`ctxcore.helpers.send_from_directory`: a missing
-file or a path out of the folder is a 404.
+file or a path out of the folder is a 404. ``send_static_file`` and
+``get_send_file_max_age`` are methods of :class:`ctxcore.scaffold.Scaffold` (overridable
+there, as in Flask) whose default bodies are the functions here.
 """
 
 from __future__ import annotations
@@ -20,45 +22,40 @@ from ._stacks import top_app_context
 if TYPE_CHECKING:
     from ._appbase import AppBase
     from .blueprints import Blueprint
+    from .scaffold import Scaffold
     from .wrappers import Response
 
-__all__ = ["ScaffoldStatic", "add_static_route", "keep_file_wrapper", "register_blueprint_static"]
+__all__ = [
+    "add_static_route",
+    "keep_file_wrapper",
+    "register_blueprint_static",
+    "send_file_max_age",
+    "send_static_file",
+]
 
 
-class ScaffoldStatic:
-    """``send_static_file`` and its cache policy, for an App or a Blueprint."""
+def send_file_max_age() -> int | None:
+    """``SEND_FILE_MAX_AGE_DEFAULT`` of the active app, in seconds (the default
+    ``get_send_file_max_age``): ``None`` sends no timed cache."""
+    ctx = top_app_context()
+    if ctx is None:
+        raise RuntimeError("get_send_file_max_age() needs an active app context")
+    value = ctx.app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return int(value)
 
-    if TYPE_CHECKING:
-        static_folder: str | None
-        static_url_path: str | None
 
-        @property
-        def has_static_folder(self) -> bool: ...
+def send_static_file(owner: Scaffold, filename: str) -> Response:
+    """Send ``filename`` from ``owner.static_folder`` (the default ``send_static_file``)."""
+    from .helpers import send_from_directory
 
-    def get_send_file_max_age(self, filename: str | None) -> int | None:
-        """The ``max_age`` (seconds) for sending ``filename``: ``SEND_FILE_MAX_AGE_DEFAULT``.
-
-        ``None`` (the default) sends no timed cache: browsers revalidate with a
-        conditional request (ETag, Last-Modified), which is usually what you want.
-        """
-        ctx = top_app_context()
-        if ctx is None:
-            raise RuntimeError("get_send_file_max_age() needs an active app context")
-        value = ctx.app.config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if value is None:
-            return None
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return int(value)
-
-    def send_static_file(self, filename: str) -> Response:
-        """The view of the ``static`` route: send ``filename`` from :attr:`static_folder`."""
-        from .helpers import send_from_directory
-
-        folder = self.static_folder
-        if folder is None:
-            raise RuntimeError("send_static_file() needs a static_folder to serve files from")
-        return send_from_directory(folder, filename, max_age=self.get_send_file_max_age(filename))
+    folder = owner.static_folder
+    if folder is None:
+        raise RuntimeError("send_static_file() needs a static_folder to serve files from")
+    return send_from_directory(folder, filename, max_age=owner.get_send_file_max_age(filename))
 
 
 class _StaticView:
@@ -71,7 +68,7 @@ class _StaticView:
     __slots__ = ("__weakref__", "_owner")
     __name__ = "static"
 
-    def __init__(self, owner: ScaffoldStatic) -> None:
+    def __init__(self, owner: Scaffold) -> None:
         self._owner = weakref.ref(owner)
 
     def __call__(self, filename: str) -> Any:

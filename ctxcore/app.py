@@ -1,4 +1,5 @@
-"""App: a ctxcore application — contexts and serving on top of :class:`AppBase`."""
+"""App: a ctxcore application — contexts, serving and the command line on top of
+:class:`AppBase` (Flask's ``Flask`` over ``sansio.App``)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import asyncio
 import io
 from collections.abc import Callable
 from contextvars import copy_context
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import import_string
 
+from . import _cli_app
 from ._appbase import AppBase
 from ._async import HOME_LOOP, is_async
-from ._cli_app import CliAppMixin
 from ._flow import (
     STEPS,
     CallSync,
@@ -40,11 +41,20 @@ from .local import ClosingBody, ContextBody
 from .testing import PRESERVE_CONTEXT_KEY, EnvironBuilder, TestClient
 from .wrappers import Response, plain_wsgi_response
 
+if TYPE_CHECKING:
+    from ._cli_group import CliRunner
+
 __all__ = ["App"]
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-class App(CliAppMixin, AppBase):
+
+class App(AppBase):
     """A WSGI application in Flask's shape, built on ctxcore's contexts (``app.asgi``: ASGI).
+
+    The I/O layer: the WSGI entry point and the async dispatch the ASGI driver runs,
+    contexts, the test client and the command line. What it serves (routes, hooks,
+    handlers, config, templates) is :class:`~ctxcore._appbase.AppBase`'s.
 
     :param import_name: usually ``__name__``; names the app and its logger.
     :param ident: the ident source of the app's context stacks (``None``: the process
@@ -58,6 +68,8 @@ class App(CliAppMixin, AppBase):
     #: The engine names its default rather than importing it: the server adapters are
     #: the layer above the engine (``ctxcore.adapters``), resolved on first use.
     asgi_class: type[Any] | str = "ctxcore.adapters.asgi:ASGIAdapter"
+    #: The class :meth:`test_cli_runner` returns (``None``: :class:`ctxcore.testing.CliRunner`).
+    test_cli_runner_class: type[CliRunner] | None = None
     # Flask's steps overridden by this class, and with those set on the instance (see
     # __init_subclass__ and _find_overrides): what the request flow calls as methods.
     _class_overrides: frozenset[str] = frozenset()
@@ -120,6 +132,50 @@ class App(CliAppMixin, AppBase):
         return self.test_client_class(
             self, response_wrapper=Response, use_cookies=use_cookies, **kwargs
         )
+
+    def _cli_name(self) -> str | None:
+        return self.name
+
+    @property
+    def shell_context_processors(self) -> list[Callable[[], dict[str, Any]]]:
+        """Functions whose returned dicts add names to ``shell``'s namespace."""
+        return _cli_app.shell_processors(self)
+
+    def shell_context_processor(self, func: F) -> F:
+        """Register ``func() -> dict`` to add names to the ``shell`` command's namespace."""
+        self.shell_context_processors.append(func)
+        return func
+
+    def make_shell_context(self) -> dict[str, Any]:
+        """The ``shell`` namespace: ``app``, ``g``, ``current_app``, then the processors'."""
+        return _cli_app.shell_context(self)
+
+    def test_cli_runner(self, **kwargs: Any) -> CliRunner:
+        """A click test runner whose ``invoke()`` runs ``app.cli`` with this app loaded."""
+        return _cli_app.cli_runner(self, kwargs)
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: Any,
+    ) -> None:
+        """Serve the app with werkzeug's development server (not for production).
+
+        :param host: default ``127.0.0.1``, or the host of ``SERVER_NAME``.
+        :param port: default ``5000``, or the port of ``SERVER_NAME``.
+        :param debug: set :attr:`debug`; debug mode turns on the reloader and debugger.
+        :param load_dotenv: load ``.env``/``.flaskenv`` first (with python-dotenv).
+        :param options: passed to ``werkzeug.serving.run_simple`` (``threaded`` is on
+            by default).
+
+        Under ``python -m ctxcore`` this returns at once: the module was imported by a
+        command, and serving here would block it. For production servers use
+        ``ctxcore.adapters.serve.serve(app, server=...)``.
+        """
+        _cli_app.run_app(self, host, port, debug, load_dotenv, options)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """The WSGI entry point; calls :attr:`wsgi_app` (which middleware may replace).

@@ -6,9 +6,9 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._cli_app import CliScaffoldMixin
+from . import _templates
+from ._cli_app import register_blueprint_commands
 from ._static import register_blueprint_static
-from ._templates import BlueprintTemplates, register_blueprint_templates
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class BlueprintSetupState:
         self.app.add_url_rule(rule or "/", f"{self.name}.{endpoint}", view_func, **options)
 
 
-class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
+class Blueprint(Scaffold):
     """Routes, hooks and error handlers recorded now and registered on an app later.
 
     :param name: the blueprint's name, the prefix of its endpoints (``"name.view"``).
@@ -134,6 +134,9 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
         self.app_url_value_preprocessors: list[Callable[..., Any]] = []
         self.app_url_default_functions: list[Callable[..., Any]] = []
         self.deferred_functions: list[Callable[[BlueprintSetupState], Any]] = []
+        #: ("filters" | "tests" | "globals" | "processors", name, object), applied to the
+        #: app on the blueprint's first registration.
+        self.app_template_additions: list[_templates.Addition] = []
 
     def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
         """Nest ``blueprint`` in this one (``url_prefix=``, ``name=`` as on the app)."""
@@ -179,7 +182,7 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
                 "name='another' to mount it twice"
             )
         app.blueprints[full] = self
-        self._register_cli(app, local_name, self.cli_group, _DEFAULT_CLI_GROUP)
+        register_blueprint_commands(self, app, local_name, self.cli_group, _DEFAULT_CLI_GROUP)
         own = url_prefix if url_prefix is not None else (self.url_prefix or "")
         prefix = parent_prefix + ("/" + own.strip("/") if own.strip("/") else "")
         sub = subdomain if subdomain is not None else self.subdomain
@@ -209,7 +212,7 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
             for (code, exc_class), handler in self.app_error_handler_spec.items():
                 app.error_handler_spec[None][code][exc_class] = handler
         register_blueprint_static(self, app, full, prefix)
-        register_blueprint_templates(self, app, full)
+        _templates.register_blueprint_templates(self, app, full)
         for func in self.deferred_functions:
             func(state)
         for child, options in self.children:
@@ -336,6 +339,35 @@ class Blueprint(CliScaffoldMixin, BlueprintTemplates, Scaffold):
             return func
 
         return decorator
+
+    def app_context_processor(self, func: F) -> F:
+        """Like :meth:`context_processor`, for every template the app renders."""
+        self.app_template_additions.append(("processors", "", func))
+        return func
+
+    def add_app_template_filter(self, func: Callable[..., Any], name: str | None = None) -> None:
+        """Register a template filter for the whole app (``App.add_template_filter``)."""
+        self.app_template_additions.append(("filters", name or func.__name__, func))
+
+    def app_template_filter(self, name: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_app_template_filter`."""
+        return _templates.decorator(self.add_app_template_filter, name)
+
+    def add_app_template_test(self, func: Callable[..., bool], name: str | None = None) -> None:
+        """Register a template test for the whole app (``App.add_template_test``)."""
+        self.app_template_additions.append(("tests", name or func.__name__, func))
+
+    def app_template_test(self, name: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_app_template_test`."""
+        return _templates.decorator(self.add_app_template_test, name)
+
+    def add_app_template_global(self, func: Callable[..., Any], name: str | None = None) -> None:
+        """Register a template global for the whole app (``App.add_template_global``)."""
+        self.app_template_additions.append(("globals", name or func.__name__, func))
+
+    def app_template_global(self, name: str | None = None) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_app_template_global`."""
+        return _templates.decorator(self.add_app_template_global, name)
 
     def __repr__(self) -> str:
         return f"<Blueprint {self.name!r}>"

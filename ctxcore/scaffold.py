@@ -1,17 +1,30 @@
-"""What App and Blueprint share: registering routes, hooks and error handlers."""
+"""What App and Blueprint share: registering routes, hooks and error handlers, the
+static folder, the template folder and the command group.
+
+The one base class of both, as Flask's ``sansio.scaffold.Scaffold``: an App is
+``App -> AppBase -> Scaffold``, a Blueprint ``Blueprint -> Scaffold``. Template, static
+file and command-line members are thin methods here whose bodies are functions of
+:mod:`ctxcore._templates`, :mod:`ctxcore._static` and :mod:`ctxcore._cli_app`.
+"""
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
 from collections.abc import Callable
-from typing import IO, Any, TypeVar
+from functools import cached_property
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from ._static import ScaffoldStatic
-from ._templates import ScaffoldTemplates
+from . import _cli_app, _static, _templates
 from .helpers import get_root_path
+
+if TYPE_CHECKING:
+    from jinja2 import BaseLoader
+
+    from ._cli_group import AppGroup
+    from .wrappers import Response
 
 __all__ = ["ErrorRegistry", "HookRegistry", "Scaffold", "error_key", "get_root_path"]
 
@@ -42,11 +55,9 @@ def error_key(code_or_exception: int | type[BaseException]) -> ErrorKey:
     )
 
 
-class Scaffold(ScaffoldTemplates, ScaffoldStatic):
-    """Route, hook and error-handler registration for an App or a Blueprint.
-
-    Templates (:mod:`ctxcore._templates`) and static files (:mod:`ctxcore._static`)
-    come from the two mixins.
+class Scaffold:
+    """Route, hook and error-handler registration for an App or a Blueprint, and their
+    static files, templates and commands.
 
     :param import_name: the module or package that defines it (usually ``__name__``);
         its folder is :attr:`root_path` unless ``root_path`` is given.
@@ -66,6 +77,7 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
     ) -> None:
         self.import_name = import_name
         self.root_path = root_path if root_path is not None else get_root_path(import_name)
+        #: The folder of templates, relative to ``root_path`` (``None``: no templates).
         self.template_folder = template_folder
         self._static_folder: str | None = None
         self._static_url_path: str | None = None
@@ -82,7 +94,9 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
         self.url_default_functions: HookRegistry = defaultdict(list)
         #: scope -> HTTP code (None for exception classes) -> exception class -> handler.
         self.error_handler_spec: ErrorRegistry = defaultdict(lambda: defaultdict(dict))
-        self._init_templates()
+        #: Context processors by scope: ``None`` for this object itself; on an app, each
+        #: registered blueprint's name for those scoped to its requests.
+        self.template_context_processors: HookRegistry = {None: []}
 
     def add_url_rule(
         self,
@@ -231,3 +245,43 @@ class Scaffold(ScaffoldTemplates, ScaffoldStatic):
         if value is not None:
             value = value.rstrip("/")
         self._static_url_path = value
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """The ``max_age`` (seconds) for sending ``filename``: ``SEND_FILE_MAX_AGE_DEFAULT``.
+
+        ``None`` (the default) sends no timed cache: browsers revalidate with a
+        conditional request (ETag, Last-Modified), which is usually what you want.
+        """
+        return _static.send_file_max_age()
+
+    def send_static_file(self, filename: str) -> Response:
+        """The view of the ``static`` route: send ``filename`` from :attr:`static_folder`."""
+        return _static.send_static_file(self, filename)
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader | None:
+        """A Jinja2 ``FileSystemLoader`` for :attr:`template_folder` (``None`` without one)."""
+        return _templates.folder_loader(self)
+
+    def context_processor(self, func: F) -> F:
+        """Decorator: ``func()`` returns a dict of names added to every template's context.
+
+        On a blueprint, only templates rendered by its own requests get them. Names
+        passed to ``render_template`` win over a processor's.
+        """
+        self.template_context_processors[None].append(func)
+        return func
+
+    @property
+    def cli(self) -> AppGroup:
+        """The click group of this object's commands (``@app.cli.command("init-db")``).
+
+        Its commands run inside the app context. A blueprint's commands appear under
+        its ``cli_group`` (default: a group named after the blueprint; ``None``: merged
+        into the app's group).
+        """
+        return _cli_app.command_group(self, self._cli_name())
+
+    def _cli_name(self) -> str | None:
+        """The name of :attr:`cli` (a blueprint's group is named when registered)."""
+        return None
