@@ -5,8 +5,7 @@ counted by valgrind's callgrind, which a busy machine does not change (times on 
 machine move by 10-50% between runs; these counts move by well under 1%). Instructions
 are not time — cache misses, branch mispredictions and a thread hop's wake-up cost time
 without instructions — but for the same endpoint in the same interpreter they are close
-to it,
-so their ratios are the goal ratios a noisy run cannot settle.
+to it, so their ratios are the goal ratios a noisy run cannot settle.
 
 Each implementation of :data:`bench.calls.IMPLEMENTATIONS` (the calls table's rows) is
 run twice under callgrind in a child process, as the calls table runs it: built, checked,
