@@ -124,7 +124,7 @@ def build(view: str) -> Variant:
         await app.end_request_async(state[0], state[1], None)
 
     phases = [
-        Phase("driver (bare app)", lambda _: driver(), "the driver calling an app that only answers"),
+        Phase("driver (bare app)", lambda _: driver(), "the driver, an app that only answers"),
         Phase(
             "relay (run_relayed)", relay,
             "run_relayed(handler, send, copy_context()), handler sending two messages",
@@ -184,8 +184,7 @@ def build(view: str) -> Variant:
             prepare=with_lane, finish=lambda state: state[1].release(),
         ),
     ]  # fmt: skip
-    variant = Variant(
-        f"asgi-{view}", f"ASGI, {view} view", driving.asgi_caller(adapter, scope, loop), phases, loop
-    )
+    whole = driving.asgi_caller(adapter, scope, loop)
+    variant = Variant(f"asgi-{view}", f"ASGI, {view} view", whole, phases, loop)
     variant.closers += [lanes.close, loop.close]
     return variant

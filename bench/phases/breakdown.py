@@ -83,10 +83,10 @@ def table(data: dict[str, Any], pyperf_times: dict[str, tuple[float, Any]] | Non
     sums = [sum(p["best"] for p in variant["phases"]) for variant in variants]
     wholes = [variant["whole"]["best"] for variant in variants]
     rows.append(("sum of phases", *(_cell(s, w) for s, w in zip(sums, wholes, strict=True)), ""))
-    rows.append(("whole request, timed here", *(_us(w) for w in wholes), "the driver calling the app"))
+    rows.append(("whole request, timed here", *(_us(w) for w in wholes), "the driver, the app"))
     rows.append(
         (
-            "unaccounted (whole − sum)",
+            "unaccounted (whole - sum)",
             *(_cell(w - s, w) for s, w in zip(sums, wholes, strict=True)),
             "what no phase times (context copy, glue), and running phases alone",
         )

@@ -176,6 +176,4 @@ class Timer:
         """``phase``'s time per call, the bracket's own cost taken off (never below 0)."""
         raw = self._raw(phase)
         overhead = self.overhead[phase.is_async]
-        return Figure(
-            max(raw.best - overhead, 0.0), max(raw.median - overhead, 0.0), raw.calls
-        )
+        return Figure(max(raw.best - overhead, 0.0), max(raw.median - overhead, 0.0), raw.calls)

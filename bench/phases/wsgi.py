@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ctxcore.wrappers import plain_wsgi_response
-
 from bench import apps, driving
 from bench.phases.timing import Phase
 from bench.phases.variant import ENDPOINT, Variant, answer_dict, bare_wsgi, flow_app
+from ctxcore.wrappers import plain_wsgi_response
 
 __all__ = ["build"]
 
@@ -58,7 +57,7 @@ def build() -> Variant:
             raise RuntimeError("pop_if_quiet() did not pop: the request has teardown to run")
 
     phases = [
-        Phase("driver (bare app)", lambda _: driver(), "the driver calling an app that only answers"),
+        Phase("driver (bare app)", lambda _: driver(), "the driver, an app that only answers"),
         Phase(
             "request object", app.request_context, "app.request_context(environ)",
             prepare=lambda: dict(environ),
