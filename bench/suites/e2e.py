@@ -38,6 +38,8 @@ COMMAND = ("-m", "bench.e2e.run")  # own runner: load from outside, not pyperf w
 #: The names under which :func:`goal_times` gives an app's latency percentiles: a goal
 #: on the tail compares two of them ("<case> | ctxcore p99" against "... median").
 TAIL, MEDIAN = "p99", "median"
+#: The figures :func:`goal_times` gives per app, as goals name them after the app.
+GOAL_FIGURES = (MEDIAN, TAIL)
 GOALS = (
     # Times are 1 / req/s: >= 0.85x Starlette's req/s is <= 1/0.85 = 1.18x its time.
     Goal(
