@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.charts import save_chart
 from bench.suites._base import Table
 
 __all__ = ["CASES", "ORDER", "chart", "load", "notes", "table"]
@@ -110,9 +111,9 @@ def notes(data: dict[str, Any]) -> list[str]:
     """How the breakdown was measured, and how steady the whole request stayed."""
     drift = []
     for variant in data["variants"]:
-        first, last = variant["whole_first_last"]
-        if min(first, last) > 0:
-            drift.append(f"{variant['label']} {max(first, last) / min(first, last) - 1:.0%}")
+        runs = variant["whole_runs"]
+        if min(runs) > 0:
+            drift.append(f"{variant['label']} {max(runs) / min(runs) - 1:.0%}")
     return [
         "Phases: each engine call of one request timed alone, in a process per variant "
         "(bench/phases/): its state made and undone outside the timed part, the timer's "
@@ -121,7 +122,8 @@ def notes(data: dict[str, Any]) -> list[str]:
         "app)' is the driver with an app that only answers (for ASGI, one event-loop run "
         "per request: most of the ASGI rows' time). The flow phase dispatches to a view "
         "that returns a prepared Response, so the view and the JSON build are not in it. "
-        "The whole request is timed before and after the phases; they differed by "
+        "The whole request is timed before each phase and after the last (the fastest "
+        "is shown); the slowest of those was slower by "
         + ", ".join(drift)
         + " (a busy machine shows here)."
     ]
@@ -176,9 +178,4 @@ def chart(data: dict[str, Any], out: Path) -> Path | None:
     ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     ax.margins(x=0.12)
     fig.tight_layout()
-    charts = out / "charts"
-    charts.mkdir(exist_ok=True)
-    path = charts / "context-phases.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_chart(fig, out, "context-phases")

@@ -3,9 +3,10 @@
 Run by the ``context`` suite after its pyperf workers (its ``EXTRA_COMMANDS``): each
 variant (WSGI; ASGI with an ``async def`` view; ASGI with a sync view) is timed in a
 process of its own (``--one KEY``), so one variant's threads, loop and caches never
-touch another's figures. In that process the whole request is timed first and last
-(the faster of the two is kept: drift on a busy machine shows as a gap between them),
-each phase in between (:mod:`bench.phases.timing`). The file written holds every
+touch another's figures. In that process each phase is timed (:mod:`bench.phases.timing`)
+after the whole request is, and the whole request once more at the end: the whole
+request gets as many quiet moments as the phases together (the fastest is kept), and
+drift on a busy machine shows as the spread of those figures. The file written holds every
 variant's figures; :mod:`bench.phases.breakdown` turns it into the report's table and
 chart.
 """
@@ -14,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench import driving
+from bench.child import json_from_child
 from bench.phases.timing import PLANS, Phase, Timer
 from bench.phases.variant import Variant
 
@@ -59,36 +59,29 @@ def measure(key: str, mode: str) -> dict[str, Any]:
     try:
         timer = Timer(PLANS[mode], variant.loop)
         whole = Phase("whole request", lambda _: variant.whole(), "the driver calling the app")
-        first = timer.time(whole)
-        phases = [
-            {"name": phase.name, "call": phase.call, **timer.time(phase).as_dict()}
-            for phase in variant.phases
-        ]
-        last = timer.time(whole)
+        wholes = []
+        phases = []
+        for phase in variant.phases:
+            wholes.append(timer.time(whole))
+            phases.append({"name": phase.name, "call": phase.call, **timer.time(phase).as_dict()})
+        wholes.append(timer.time(whole))
     finally:
         variant.close()
     return {
         "key": variant.key,
         "label": variant.label,
-        "whole": min(first, last, key=lambda figure: figure.best).as_dict(),
-        "whole_first_last": [first.best, last.best],
+        "whole": min(wholes, key=lambda figure: figure.best).as_dict(),
+        "whole_runs": [figure.best for figure in wholes],
         "phases": phases,
         "overhead": {"sync": timer.overhead[False], "async": timer.overhead[True]},
     }
 
 
 def _measure_in_child(key: str, mode: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.phases.run", "--one", key, "--mode", mode],
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{key}: timing the phases failed:\n{done.stderr[-3000:]}")
-    data: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    data: dict[str, Any] = json_from_child(
+        "bench.phases.run", "--one", key, "--mode", mode,
+        what=f"{key}: timing the phases", timeout=600,
+    )  # fmt: skip
     return data
 
 

@@ -17,7 +17,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from bench.charts import plain_log_ticks
+from bench.charts import plain_log_ticks, save_chart
 from bench.e2e.servers import SERVERS, Server
 from bench.suites._base import Case, Details, Goal, Impl, Table, bench_name
 
@@ -190,12 +190,7 @@ def latency_chart(cases: list[tuple[Case, dict[str, dict[str, Any]]]], out: Path
         ax.legend(fontsize=8)
         ax.tick_params(labelsize=8)
     fig.tight_layout()
-    charts = out / "charts"
-    charts.mkdir(exist_ok=True)
-    path = charts / "e2e-latency.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_chart(fig, out, "e2e-latency")
 
 
 def details(path: Path, out: Path) -> Details:
