@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from types import FrameType
 from typing import Any
 
 from bench import apps, driving
+from bench.child import json_from_child
 from bench.peers import missing
 from bench.suites._base import Table
 
@@ -130,17 +130,8 @@ def count(item: Counted, *, threads: bool = True) -> list[int]:
 
 
 def _count_in_child(item: Counted) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.calls", "--one", item.key],
-        cwd=Path(__file__).resolve().parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{item.label}: counting failed:\n{done.stderr[-2000:]}")
-    return {"label": item.label, "counts": json.loads(done.stdout.splitlines()[-1])}
+    counts = json_from_child("bench.calls", "--one", item.key, what=f"{item.label}: counting")
+    return {"label": item.label, "counts": counts}
 
 
 def table(path: Path) -> Table | None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bench.report import Row
     from bench.suites._base import Case
 
-__all__ = ["draw_ratios", "log_ticks", "plain_log_ticks", "ratio_chart"]
+__all__ = ["draw_ratios", "log_ticks", "plain_log_ticks", "ratio_chart", "save_chart"]
 
 MIN_TICKS = 3
 MAX_TICKS = 9
@@ -85,16 +85,21 @@ def draw_ratios(cases: list[tuple[Case, list[Row]]]) -> Any:
     return fig
 
 
+def save_chart(fig: Any, out: Path, name: str, dpi: int = 110) -> Path:
+    """Save ``fig`` as ``out/charts/<name>.png``, close it, and return the path."""
+    import matplotlib.pyplot as plt
+
+    charts = out / "charts"
+    charts.mkdir(parents=True, exist_ok=True)
+    path = charts / f"{name}.png"
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def ratio_chart(suite_name: str, cases: list[tuple[Case, list[Row]]], out: Path) -> Path | None:
     """:func:`draw_ratios` saved as ``out/charts/<suite>.png``; None when not drawn."""
     fig = draw_ratios(cases)
     if fig is None:
         return None
-    import matplotlib.pyplot as plt
-
-    charts = out / "charts"
-    charts.mkdir(exist_ok=True)
-    path = charts / f"{suite_name}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_chart(fig, out, suite_name)

@@ -46,6 +46,7 @@ PEERS: dict[str, Peer] = {
         Peer("gunicorn", "gunicorn", "gunicorn"),
         Peer("uvicorn", "uvicorn", "uvicorn"),
         Peer("hypercorn", "hypercorn", "hypercorn"),
+        Peer("granian", "granian", "granian"),
         Peer("httptools", "httptools", "httptools"),
         Peer("pyperf", "pyperf", "pyperf"),
     )

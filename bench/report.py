@@ -146,6 +146,10 @@ def build_section(name: str, out: Path, meta: dict[str, Any]) -> Section:
     suite = load(name)
     path = out / f"{name}.json"
     times = load_times(path) if path.exists() else {}
+    goal_times = getattr(suite, "goal_times", None)
+    if goal_times is not None and path.exists():
+        # Figures a suite's goals compare besides its times (e2e: latency percentiles).
+        times = {**times, **goal_times(path)}
     notes_of = getattr(suite, "report_notes", None)
     details_of = getattr(suite, "details", None)
     details = details_of(path, out) if details_of is not None else Details()

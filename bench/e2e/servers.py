@@ -1,8 +1,14 @@
 """The servers of the e2e suite, the apps each one runs, and starting and stopping them.
 
 Two endpoints: the JSON endpoint of ``bench/apps.py`` (the ``context`` suite's) under
-uvicorn + uvloop and gunicorn gthread (the cases named "..., json"), and the session
-app of ``bench/e2e/apps.py`` under every server.
+uvicorn + uvloop, gunicorn gthread and granian's ASGI and WSGI interfaces (the cases
+named "..., json"), and the session app of ``bench/e2e/apps.py`` under the others.
+
+granian runs as uvicorn and gunicorn do here: one worker process, its default single
+runtime thread (the Rust side doing the HTTP), uvloop for ASGI. Its WSGI interface runs
+the app in a pool of Python threads whose default size is half its backpressure (512:
+granian itself warns that this is high for the cores at hand); it gets 4, as gunicorn
+gthread has, so the two WSGI servers run a request the same way.
 
 One server process per app (one gunicorn worker, one uvicorn process), so requests per
 second measure what one core does with each framework. When the machine has two CPUs or
@@ -78,6 +84,23 @@ def _gunicorn_gthread(target: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
+#: Python threads of granian's WSGI interface (gunicorn gthread's ``--threads``).
+GRANIAN_WSGI_THREADS = 4
+
+
+def _granian(interface: str) -> Callable[[str, int], list[str]]:
+    def command(target: str, port: int) -> list[str]:
+        threads = GRANIAN_WSGI_THREADS if interface == "wsgi" else 1
+        return [
+            sys.executable, "-m", "granian", "--interface", interface, "--host", HOST,
+            "--port", str(port), "--workers", "1", "--runtime-threads", "1",
+            "--blocking-threads", str(threads), "--loop", "uvloop", "--no-access-log",
+            "--log-level", "warning", target,
+        ]  # fmt: skip
+
+    return command
+
+
 def _gevent(target: str, port: int) -> list[str]:
     return [sys.executable, "-m", "bench.e2e.gevent_server", target, str(port)]
 
@@ -118,9 +141,17 @@ _ASGI_JSON = (
     Contender("Quart", f"{_APPS}:quart_json", ("quart",)),
 )
 
+_GRANIAN_ASGI_JSON = (
+    Contender("ctxcore", f"{_APPS}:ctxcore_json_asgi"),
+    Contender("ctxcore, sync view", f"{_APPS}:ctxcore_json_asgi_sync"),
+    Contender("Starlette", f"{_APPS}:starlette_json", ("starlette",)),
+)
+
 SERVERS: tuple[Server, ...] = (
     Server("uvicorn uvloop, json", _uvicorn("uvloop"), _ASGI_JSON, ("uvicorn", "uvloop"), JSON),
     Server("gunicorn gthread, json", _gunicorn_gthread, _WSGI_JSON, ("gunicorn",), JSON),
+    Server("granian asgi, json", _granian("asgi"), _GRANIAN_ASGI_JSON, ("granian", "uvloop"), JSON),
+    Server("granian wsgi, json", _granian("wsgi"), _WSGI_JSON, ("granian",), JSON),
     Server("gunicorn gthread", _gunicorn_gthread, _WSGI, ("gunicorn",)),
     Server("gevent", _gevent, _WSGI, ("gevent",)),
     Server("uvicorn uvloop", _uvicorn("uvloop"), _ASGI, ("uvicorn", "uvloop")),

@@ -11,7 +11,10 @@ runner instead of pyperf workers (e2e, soak), and ``TIME_TABLES = False`` when i
 ``details()`` replace the per-case time tables and ratio chart (soak), and
 ``EXTRA_COMMANDS`` (a key -> ``python`` arguments) for what it measures besides times:
 each runs after the suite's workers with ``--output <suite>-<key>.json --mode MODE``
-(context: Python calls per request). ``HEADLINE`` may name several cases (a tuple):
+(context: Python calls per request; where a request's time goes), and
+``goal_times(json_path)`` for figures its goals compare besides the benchmarks' times
+(e2e: each app's median and p99 latency, ``"<case> | <app> p99"``, as the goal table
+reads them; ``GOAL_FIGURES`` lists those labels). ``HEADLINE`` may name several cases (a tuple):
 the summary leads with each. Benchmark names are ``"<case> | <implementation>"``.
 
 ``python -m bench`` runs :data:`DEFAULT`; the opt-in suites (soak: twenty minutes at the

@@ -20,11 +20,13 @@ DESCRIPTION = (
     "request.args, sets g and writes the session (ctxcore, Flask, Quart; ASGI on an "
     "asyncio loop). 'push+pop' builds a request context from an environ and pushes and "
     "pops it. The table of Python calls per request counts calls (sys.setprofile) in one "
-    "request of the json endpoint after warm-up."
+    "request of the json endpoint after warm-up. The phase table and chart break one "
+    "ctxcore request of the json endpoint into the engine calls it makes, each timed alone."
 )
 HEADLINE = ("asgi json, async view", "wsgi json")
-#: Run after the pyperf workers: writes ``context-calls.json`` beside ``context.json``.
-EXTRA_COMMANDS = {"calls": ("-m", "bench.calls")}
+#: Run after the pyperf workers: each writes ``context-<key>.json`` beside ``context.json``
+#: (Python calls per request; where a request's time goes, phase by phase).
+EXTRA_COMMANDS = {"calls": ("-m", "bench.calls"), "phases": ("-m", "bench.phases.run")}
 
 
 def _environ() -> dict[str, Any]:
@@ -243,9 +245,33 @@ def calls_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-calls.json")
 
 
-def details(path: Path, out: Path) -> Details:
-    """The table of Python calls per request (when the run counted them)."""
-    from bench.calls import table
+def phases_path(path: Path) -> Path:
+    """Where the phase breakdown's figures are kept, beside the suite's pyperf JSON."""
+    return path.with_name(f"{path.stem}-phases.json")
 
-    found = table(calls_path(path))
-    return Details(tables=(found,)) if found is not None else Details()
+
+def details(path: Path, out: Path) -> Details:
+    """The table of Python calls per request and the phase breakdown (its table, notes
+    and stacked bar chart), each when the run made it."""
+    from bench import calls
+    from bench.phases import breakdown
+
+    tables = []
+    counted = calls.table(calls_path(path))
+    if counted is not None:
+        tables.append(counted)
+    phases = breakdown.load(phases_path(path))
+    if phases is None:
+        return Details(tables=tuple(tables))
+    times = None
+    if path.exists():
+        from bench.report import load_times
+
+        times = load_times(path)
+    tables.append(breakdown.table(phases, times))
+    chart = breakdown.chart(phases, out)
+    return Details(
+        tables=tuple(tables),
+        charts=(chart,) if chart is not None else (),
+        notes=tuple(breakdown.notes(phases)),
+    )

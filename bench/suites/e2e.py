@@ -1,11 +1,13 @@
 """e2e: requests per second and latency through real servers on loopback.
 
 The JSON endpoint of ``bench/apps.py`` (the ``context`` suite's) in ctxcore, Starlette,
-FastAPI, Quart and Flask under uvicorn + uvloop and gunicorn gthread (the "..., json"
-cases), and a session app (``bench/e2e/apps.py``) in ctxcore, Flask, Quart and
-Starlette under gunicorn (gthread), gevent's WSGI server and uvicorn (uvloop and asyncio
-loops), loaded by wrk (or a Python client when wrk is absent). Measured by its own runner
-(``bench/e2e/run.py``), which writes pyperf JSON like the other suites.
+FastAPI, Quart and Flask under uvicorn + uvloop and gunicorn gthread, and in ctxcore,
+Starlette and Flask under granian's ASGI and WSGI interfaces (the "..., json" cases;
+settings in ``bench/e2e/servers.py``), and a session app (``bench/e2e/apps.py``) in
+ctxcore, Flask, Quart and Starlette under gunicorn (gthread), gevent's WSGI server and
+uvicorn (uvloop and asyncio loops), loaded by wrk (or a Python client when wrk is
+absent). Measured by its own runner (``bench/e2e/run.py``), which writes pyperf JSON like
+the other suites.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from bench.charts import plain_log_ticks
+from bench.charts import plain_log_ticks, save_chart
 from bench.e2e.servers import SERVERS, Server
 from bench.suites._base import Case, Details, Goal, Impl, Table, bench_name
 
@@ -27,16 +29,27 @@ DESCRIPTION = (
     "the name in request state (g; request.state in Starlette), reads it back with the "
     "query string in a helper, writes a signed-cookie session and answers JSON. One server "
     "process per app, closed-loop load from keep-alive connections. Time is per request "
-    "(1 / requests per second); latency percentiles and CPU shares are in the tables below."
+    "(1 / requests per second); latency percentiles and CPU shares are in the tables below. "
+    "granian: one worker, one runtime thread, uvloop for ASGI, 4 Python threads for WSGI "
+    "(as gunicorn gthread)."
 )
 HEADLINE = ("uvicorn uvloop, json", "gunicorn gthread, json")
 COMMAND = ("-m", "bench.e2e.run")  # own runner: load from outside, not pyperf workers
+#: The names under which :func:`goal_times` gives an app's latency percentiles: a goal
+#: on the tail compares two of them ("<case> | ctxcore p99" against "... median").
+TAIL, MEDIAN = "p99", "median"
+#: The figures :func:`goal_times` gives per app, as goals name them after the app.
+GOAL_FIGURES = (MEDIAN, TAIL)
 GOALS = (
     # Times are 1 / req/s: >= 0.85x Starlette's req/s is <= 1/0.85 = 1.18x its time.
     Goal(
         "uvicorn uvloop, json", "ctxcore", "Starlette", "at_most", 1.18,
         "JSON endpoint under uvicorn + uvloop: time per request <= 1.18x Starlette's "
         "(>= 0.85x its req/s)",
+    ),
+    Goal(
+        "uvicorn uvloop, json", f"ctxcore {TAIL}", f"ctxcore {MEDIAN}", "at_most", 2.5,
+        "JSON endpoint under uvicorn + uvloop: p99 latency <= 2.5x the median",
     ),
 )  # fmt: skip
 # One colour per app in every panel of the latency chart.
@@ -177,12 +190,7 @@ def latency_chart(cases: list[tuple[Case, dict[str, dict[str, Any]]]], out: Path
         ax.legend(fontsize=8)
         ax.tick_params(labelsize=8)
     fig.tight_layout()
-    charts = out / "charts"
-    charts.mkdir(exist_ok=True)
-    path = charts / "e2e-latency.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_chart(fig, out, "e2e-latency")
 
 
 def details(path: Path, out: Path) -> Details:
@@ -222,6 +230,22 @@ def details(path: Path, out: Path) -> Details:
                 "these figures; install wrk (apt-get install wrk) for a lighter one."
             )
     return Details(tables=tables, charts=(chart,) if chart else (), notes=tuple(notes))
+
+
+def goal_times(path: Path) -> dict[str, tuple[float, float | None]]:
+    """Each app's median and p99 latency (seconds) as goal sides, named
+    ``"<case> | <app> median"`` and ``"<case> | <app> p99"``: the median over rounds,
+    as the tables show it, with the rounds' standard deviation as its spread."""
+    out: dict[str, tuple[float, float | None]] = {}
+    for name, runs in _runs(path).items():
+        curves = [
+            {float(p): v for p, v in json.loads(run["e2e_latency_us"]).items()} for run in runs
+        ]
+        for label, percentile in ((MEDIAN, 50.0), (TAIL, 99.0)):
+            values = [curve[percentile] / 1e6 for curve in curves]
+            spread = statistics.stdev(values) if len(values) > 1 else None
+            out[f"{name} {label}"] = (statistics.median(values), spread)
+    return out
 
 
 def rates(path: Path) -> dict[str, float]:

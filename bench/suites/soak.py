@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.charts import save_chart
 from bench.soak.results import MB, RSS_BOUND, SoakResult, figures, verdict
 from bench.soak.targets import TARGETS, Target
 from bench.suites._base import Case, Details, Goal, Impl, Table
@@ -134,12 +135,7 @@ def chart(results: list[SoakResult], out: Path) -> Path | None:
     for ax, result in zip(axes.flat, drawn, strict=False):
         _panel(ax, result)
     fig.tight_layout()
-    charts = out / "charts"
-    charts.mkdir(exist_ok=True)
-    path = charts / "soak-memory.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_chart(fig, out, "soak-memory", dpi=100)
 
 
 def _panel(ax: Any, result: SoakResult) -> None:

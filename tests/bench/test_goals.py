@@ -95,9 +95,15 @@ def test_goals_speak_of_the_product(name: str) -> None:
 
 @pytest.mark.parametrize("name", SUITES)
 def test_goals_and_references_name_measured_implementations(name: str) -> None:
-    """Every goal and reference line compares two implementations of one of its cases."""
+    """Every goal and reference line compares two implementations of one of its cases
+    (or two figures the suite gives of them: e2e's "ctxcore p99" and "ctxcore median")."""
     suite = load(name)
-    impls = {case.name: {impl.name for impl in case.impls} for case in suite.CASES}
+    figures = getattr(suite, "GOAL_FIGURES", ())
+    impls = {
+        case.name: {impl.name for impl in case.impls}
+        | {f"{impl.name} {label}" for impl in case.impls for label in figures}
+        for case in suite.CASES
+    }
     for goal in getattr(suite, "GOALS", ()):
         assert {goal.subject, goal.peer} <= impls[goal.case], goal
     for line in getattr(suite, "REFERENCES", ()):

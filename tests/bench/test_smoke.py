@@ -84,6 +84,10 @@ def _check_context(out: Path, report: str) -> None:
     assert "**Python calls per request, GET /hello/ada?q=1" in report
     for goal in ("ASGI JSON endpoint within 2x Starlette's time", "WSGI JSON endpoint >= 2x Flask"):
         assert goal in report
+    phases = json.loads((out / "context-phases.json").read_text())
+    assert [variant["key"] for variant in phases["variants"]] == ["wsgi", "asgi-async", "asgi-sync"]
+    assert "**Where a ctxcore request's time goes: µs per request" in report
+    assert (out / "charts" / "context-phases.png").stat().st_size > 0
 
 
 def _check_e2e(out: Path, report: str) -> None:
@@ -93,8 +97,8 @@ def _check_e2e(out: Path, report: str) -> None:
     import pyperf
 
     for server in (
-        "uvicorn uvloop, json", "gunicorn gthread, json",
-        "gunicorn gthread", "gevent", "uvicorn uvloop", "uvicorn asyncio",
+        "uvicorn uvloop, json", "gunicorn gthread, json", "granian asgi, json",
+        "granian wsgi, json", "gunicorn gthread", "gevent", "uvicorn uvloop", "uvicorn asyncio",
     ):  # fmt: skip
         assert f"**{server}: throughput and latency (ms)**" in report
     names = set()
