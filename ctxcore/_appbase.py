@@ -16,13 +16,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
-from urllib.parse import quote as url_quote
 
 from werkzeug.exceptions import Aborter, BadRequest, BadRequestKeyError, HTTPException
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.utils import redirect as _redirect
 
-from . import _templates
+from . import _templates, _urls
 from . import json as _json
 from ._async import ensure_sync, gevent_patched, is_async
 from ._response import make_response
@@ -43,8 +42,6 @@ if TYPE_CHECKING:
 __all__ = ["AppBase", "find_instance_path"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: Characters an anchor keeps as they are (the rest is percent-encoded).
-_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 
 def _scoped(
@@ -392,60 +389,27 @@ class AppBase(Scaffold):
         ``url_defaults`` functions may fill in values first. When no rule matches, the
         ``url_build_error_handlers`` may supply the URL; else werkzeug's ``BuildError``.
         """
-        ctx = top_request_context()
-        request = ctx.request if ctx is not None and ctx.app is self else None
-        if endpoint.startswith("."):
-            blueprint = request.blueprint if request is not None else None
-            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
-        if request is not None:
-            adapter = ctx.url_adapter  # type: ignore[union-attr]
-            external = bool(_external) or _scheme is not None
-        else:
-            adapter = self.create_url_adapter(None)
-            external = True if _external is None else _external
-        if _scheme is not None and not external:
-            raise ValueError("url_for(_scheme=...) builds an absolute URL: pass _external=True")
-        self.inject_url_defaults(endpoint, values)
-        old_scheme = adapter.url_scheme
-        if _scheme is not None:
-            adapter.url_scheme = _scheme
-        try:
-            try:
-                url = adapter.build(endpoint, values, method=_method, force_external=external)
-            finally:
-                adapter.url_scheme = old_scheme
-        except BuildError as error:
-            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
-            return self.handle_url_build_error(error, endpoint, values)
-        if _anchor is not None:
-            url = f"{url}#{url_quote(_anchor, safe=_ANCHOR_SAFE)}"
-        return url
+        return _urls.url_for(
+            self,
+            endpoint,
+            values,
+            anchor=_anchor,
+            method=_method,
+            scheme=_scheme,
+            external=_external,
+        )
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, Any]) -> None:
         """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``: the
         app's, then those of the endpoint's blueprints (outermost first)."""
-        scopes: list[str | None] = [None]
-        if "." in endpoint:
-            parts = endpoint.rpartition(".")[0].split(".")
-            scopes += [".".join(parts[: i + 1]) for i in range(len(parts))]
-        for scope in scopes:
-            for func in self.url_default_functions.get(scope, ()):
-                func(endpoint, values)
+        _urls.inject_url_defaults(self, endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, Any]
     ) -> str:
         """Ask each of :attr:`url_build_error_handlers` for a URL; re-raise ``error`` when
         none gives one."""
-        for handler in self.url_build_error_handlers:
-            try:
-                rv = handler(error, endpoint, values)
-            except BuildError as other:
-                error = other
-                continue
-            if rv is not None:
-                return str(rv)
-        raise error
+        return _urls.handle_url_build_error(self, error, endpoint, values)
 
     @property
     def jinja_env(self) -> Environment:
