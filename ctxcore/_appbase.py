@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
@@ -21,7 +20,7 @@ from werkzeug.exceptions import Aborter, BadRequest, BadRequestKeyError, HTTPExc
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.utils import redirect as _redirect
 
-from . import _templates, _urls
+from . import _instance, _templates, _urls
 from . import json as _json
 from ._async import ensure_sync, gevent_patched, is_async
 from ._response import make_response
@@ -39,7 +38,7 @@ from .wrappers import Request, Response
 if TYPE_CHECKING:
     from .templating import DispatchingJinjaLoader, Environment
 
-__all__ = ["AppBase", "find_instance_path"]
+__all__ = ["AppBase"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,27 +48,6 @@ def _scoped(
 ) -> list[Callable[..., Any]]:
     """The functions ``registry`` holds for ``scopes``, in that order."""
     return [func for scope in scopes for func in registry.get(scope, ())]
-
-
-def find_instance_path(import_name: str, root_path: str) -> str:
-    """Where the app's instance folder is by default.
-
-    ``instance/`` beside the app's top-level package (or beside its module) when the
-    code is not installed; ``<prefix>/var/<name>-instance`` when it is installed under a
-    ``site-packages`` folder.
-    """
-    top = import_name.partition(".")[0]
-    module = sys.modules.get(top)
-    folder = getattr(module, "__path__", None)
-    if folder:  # a package: beside its folder
-        base = os.path.dirname(os.path.abspath(next(iter(folder))))
-    elif top == import_name:
-        base = root_path
-    else:  # pragma: no cover - a dotted name whose top level is not imported
-        base = os.path.dirname(root_path)
-    if os.path.basename(base) in ("site-packages", "dist-packages"):
-        return os.path.join(sys.prefix, "var", f"{top}-instance")
-    return os.path.join(base, "instance")
 
 
 class AppBase(Scaffold):
@@ -182,35 +160,7 @@ class AppBase(Scaffold):
     ) -> None:
         """Map URL ``rule`` to ``view_func`` (see :meth:`route`)."""
         self._check_rule(rule, endpoint, view_func)
-        if endpoint is None:
-            assert view_func is not None
-            endpoint = view_func.__name__
-        methods = options.pop("methods", None) or getattr(view_func, "methods", None) or ["GET"]
-        if isinstance(methods, str):
-            raise TypeError(f"methods must be a list of strings, not {methods!r}")
-        methods = {method.upper() for method in methods}
-        methods |= set(getattr(view_func, "required_methods", ()))
-        automatic_options = options.pop("provide_automatic_options", None)
-        if automatic_options is None:
-            automatic_options = getattr(view_func, "provide_automatic_options", None)
-        if automatic_options is None:
-            automatic_options = (
-                "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
-            )
-        if automatic_options:
-            methods.add("OPTIONS")
-        existing = self.view_functions.get(endpoint)
-        if view_func is not None and existing is not None and existing is not view_func:
-            raise ValueError(
-                f"endpoint {endpoint!r} already maps to {existing.__qualname__}; "
-                "give the new view another endpoint name"
-            )
-        url_rule = self.url_rule_class(rule, endpoint=endpoint, methods=methods, **options)
-        url_rule.provide_automatic_options = automatic_options  # type: ignore[attr-defined]
-        self.url_map.add(url_rule)
-        self._matches.clear()
-        if view_func is not None:
-            self.view_functions[endpoint] = view_func
+        _urls.add_url_rule(self, rule, endpoint, view_func, options)
 
     def endpoint(self, endpoint: str) -> Callable[[F], F]:
         """Decorator: make the function the view of ``endpoint`` (a rule added with
@@ -549,7 +499,7 @@ class AppBase(Scaffold):
     def auto_find_instance_path(self) -> str:
         """The instance folder when none is given: ``instance`` beside the app's module
         or package (``<prefix>/var/<name>-instance`` for an installed one)."""
-        return find_instance_path(self.import_name, self.root_path)
+        return _instance.find_instance_path(self.import_name, self.root_path)
 
     def make_config(self, instance_relative: bool = False) -> Config:
         """Build :attr:`config` from :attr:`default_config`; relative file names are
@@ -646,10 +596,7 @@ class AppBase(Scaffold):
     ) -> IO[Any]:
         """Open a file relative to :attr:`instance_path` (any mode: the instance folder
         is the app's own, writable)."""
-        path = os.path.join(self.instance_path, resource)
-        if "b" in mode:
-            return open(path, mode)
-        return open(path, mode, encoding=encoding)
+        return _instance.open_resource(self.instance_path, resource, mode, encoding)
 
     def log_exception(self, exc_info: Any) -> None:
         """Log an unhandled error of the active request (``app.logger``, level ERROR);

@@ -1,18 +1,19 @@
-"""Building URLs from an app's URL map: ``url_for`` and the hooks it runs.
+"""An app's URL map outside routing: adding rules to it, and building URLs from it.
 
 The methods users call and override live on :class:`ctxcore._appbase.AppBase`
-(``url_for``, ``inject_url_defaults``, ``handle_url_build_error``); they are thin, and
-the work is done here by functions taking the app. Each function calls the others
-through the app's methods, never directly, so that an override on a subclass (or a
-Flask extension replacing one on an instance) is what runs.
+(``add_url_rule``, ``url_for``, ``inject_url_defaults``, ``handle_url_build_error``);
+they are thin, and the work is done here by functions taking the app. Each function
+calls the others through the app's methods, never directly, so that an override on a
+subclass (or a Flask extension replacing one on an instance) is what runs.
 
 Nothing here runs while a request is served unless the view builds a URL: routing a
-request (``create_url_adapter``, ``match_request``) stays on the app, on the request's
-path.
+request (``create_url_adapter``, ``match_request``, :mod:`ctxcore._routing`) stays on
+the app, on the request's path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as url_quote
 
@@ -23,10 +24,53 @@ from ._stacks import top_request_context
 if TYPE_CHECKING:
     from ._appbase import AppBase
 
-__all__ = ["handle_url_build_error", "inject_url_defaults", "url_for"]
+__all__ = ["add_url_rule", "handle_url_build_error", "inject_url_defaults", "url_for"]
 
 #: Characters an anchor keeps as they are (the rest is percent-encoded).
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+def add_url_rule(
+    app: AppBase,
+    rule: str,
+    endpoint: str | None,
+    view_func: Callable[..., Any] | None,
+    options: dict[str, Any],
+) -> None:
+    """Add ``rule`` to ``app``'s URL map (the body of ``AppBase.add_url_rule``).
+
+    :param options: ``add_url_rule``'s keyword arguments: ``methods`` and
+        ``provide_automatic_options`` are taken out, the rest go to the rule class.
+    """
+    if endpoint is None:
+        assert view_func is not None
+        endpoint = view_func.__name__
+    # Flask's precedence for both settings: the call, then the view's attribute, then
+    # the default.
+    methods = options.pop("methods", None) or getattr(view_func, "methods", None) or ["GET"]
+    if isinstance(methods, str):
+        raise TypeError(f"methods must be a list of strings, not {methods!r}")
+    methods = {method.upper() for method in methods}
+    methods |= set(getattr(view_func, "required_methods", ()))
+    automatic_options = options.pop("provide_automatic_options", None)
+    if automatic_options is None:
+        automatic_options = getattr(view_func, "provide_automatic_options", None)
+    if automatic_options is None:
+        automatic_options = "OPTIONS" not in methods and app.config["PROVIDE_AUTOMATIC_OPTIONS"]
+    if automatic_options:
+        methods.add("OPTIONS")
+    existing = app.view_functions.get(endpoint)
+    if view_func is not None and existing is not None and existing is not view_func:
+        raise ValueError(
+            f"endpoint {endpoint!r} already maps to {existing.__qualname__}; "
+            "give the new view another endpoint name"
+        )
+    url_rule = app.url_rule_class(rule, endpoint=endpoint, methods=methods, **options)
+    url_rule.provide_automatic_options = automatic_options  # type: ignore[attr-defined]
+    app.url_map.add(url_rule)
+    app._matches.clear()  # a kept match may now belong to the new rule
+    if view_func is not None:
+        app.view_functions[endpoint] = view_func
 
 
 def url_for(
