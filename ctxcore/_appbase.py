@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
-from urllib.parse import quote as url_quote
 
 from werkzeug.exceptions import Aborter, BadRequest, BadRequestKeyError, HTTPException
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.utils import redirect as _redirect
 
-from . import _templates
+from . import _instance, _templates, _urls
 from . import json as _json
 from ._async import ensure_sync, gevent_patched, is_async
 from ._response import make_response
@@ -40,11 +38,9 @@ from .wrappers import Request, Response
 if TYPE_CHECKING:
     from .templating import DispatchingJinjaLoader, Environment
 
-__all__ = ["AppBase", "find_instance_path"]
+__all__ = ["AppBase"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: Characters an anchor keeps as they are (the rest is percent-encoded).
-_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 
 
 def _scoped(
@@ -52,27 +48,6 @@ def _scoped(
 ) -> list[Callable[..., Any]]:
     """The functions ``registry`` holds for ``scopes``, in that order."""
     return [func for scope in scopes for func in registry.get(scope, ())]
-
-
-def find_instance_path(import_name: str, root_path: str) -> str:
-    """Where the app's instance folder is by default.
-
-    ``instance/`` beside the app's top-level package (or beside its module) when the
-    code is not installed; ``<prefix>/var/<name>-instance`` when it is installed under a
-    ``site-packages`` folder.
-    """
-    top = import_name.partition(".")[0]
-    module = sys.modules.get(top)
-    folder = getattr(module, "__path__", None)
-    if folder:  # a package: beside its folder
-        base = os.path.dirname(os.path.abspath(next(iter(folder))))
-    elif top == import_name:
-        base = root_path
-    else:  # pragma: no cover - a dotted name whose top level is not imported
-        base = os.path.dirname(root_path)
-    if os.path.basename(base) in ("site-packages", "dist-packages"):
-        return os.path.join(sys.prefix, "var", f"{top}-instance")
-    return os.path.join(base, "instance")
 
 
 class AppBase(Scaffold):
@@ -185,35 +160,7 @@ class AppBase(Scaffold):
     ) -> None:
         """Map URL ``rule`` to ``view_func`` (see :meth:`route`)."""
         self._check_rule(rule, endpoint, view_func)
-        if endpoint is None:
-            assert view_func is not None
-            endpoint = view_func.__name__
-        methods = options.pop("methods", None) or getattr(view_func, "methods", None) or ["GET"]
-        if isinstance(methods, str):
-            raise TypeError(f"methods must be a list of strings, not {methods!r}")
-        methods = {method.upper() for method in methods}
-        methods |= set(getattr(view_func, "required_methods", ()))
-        automatic_options = options.pop("provide_automatic_options", None)
-        if automatic_options is None:
-            automatic_options = getattr(view_func, "provide_automatic_options", None)
-        if automatic_options is None:
-            automatic_options = (
-                "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
-            )
-        if automatic_options:
-            methods.add("OPTIONS")
-        existing = self.view_functions.get(endpoint)
-        if view_func is not None and existing is not None and existing is not view_func:
-            raise ValueError(
-                f"endpoint {endpoint!r} already maps to {existing.__qualname__}; "
-                "give the new view another endpoint name"
-            )
-        url_rule = self.url_rule_class(rule, endpoint=endpoint, methods=methods, **options)
-        url_rule.provide_automatic_options = automatic_options  # type: ignore[attr-defined]
-        self.url_map.add(url_rule)
-        self._matches.clear()
-        if view_func is not None:
-            self.view_functions[endpoint] = view_func
+        _urls.add_url_rule(self, rule, endpoint, view_func, options)
 
     def endpoint(self, endpoint: str) -> Callable[[F], F]:
         """Decorator: make the function the view of ``endpoint`` (a rule added with
@@ -392,60 +339,27 @@ class AppBase(Scaffold):
         ``url_defaults`` functions may fill in values first. When no rule matches, the
         ``url_build_error_handlers`` may supply the URL; else werkzeug's ``BuildError``.
         """
-        ctx = top_request_context()
-        request = ctx.request if ctx is not None and ctx.app is self else None
-        if endpoint.startswith("."):
-            blueprint = request.blueprint if request is not None else None
-            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
-        if request is not None:
-            adapter = ctx.url_adapter  # type: ignore[union-attr]
-            external = bool(_external) or _scheme is not None
-        else:
-            adapter = self.create_url_adapter(None)
-            external = True if _external is None else _external
-        if _scheme is not None and not external:
-            raise ValueError("url_for(_scheme=...) builds an absolute URL: pass _external=True")
-        self.inject_url_defaults(endpoint, values)
-        old_scheme = adapter.url_scheme
-        if _scheme is not None:
-            adapter.url_scheme = _scheme
-        try:
-            try:
-                url = adapter.build(endpoint, values, method=_method, force_external=external)
-            finally:
-                adapter.url_scheme = old_scheme
-        except BuildError as error:
-            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
-            return self.handle_url_build_error(error, endpoint, values)
-        if _anchor is not None:
-            url = f"{url}#{url_quote(_anchor, safe=_ANCHOR_SAFE)}"
-        return url
+        return _urls.url_for(
+            self,
+            endpoint,
+            values,
+            anchor=_anchor,
+            method=_method,
+            scheme=_scheme,
+            external=_external,
+        )
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, Any]) -> None:
         """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``: the
         app's, then those of the endpoint's blueprints (outermost first)."""
-        scopes: list[str | None] = [None]
-        if "." in endpoint:
-            parts = endpoint.rpartition(".")[0].split(".")
-            scopes += [".".join(parts[: i + 1]) for i in range(len(parts))]
-        for scope in scopes:
-            for func in self.url_default_functions.get(scope, ()):
-                func(endpoint, values)
+        _urls.inject_url_defaults(self, endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, Any]
     ) -> str:
         """Ask each of :attr:`url_build_error_handlers` for a URL; re-raise ``error`` when
         none gives one."""
-        for handler in self.url_build_error_handlers:
-            try:
-                rv = handler(error, endpoint, values)
-            except BuildError as other:
-                error = other
-                continue
-            if rv is not None:
-                return str(rv)
-        raise error
+        return _urls.handle_url_build_error(self, error, endpoint, values)
 
     @property
     def jinja_env(self) -> Environment:
@@ -585,7 +499,7 @@ class AppBase(Scaffold):
     def auto_find_instance_path(self) -> str:
         """The instance folder when none is given: ``instance`` beside the app's module
         or package (``<prefix>/var/<name>-instance`` for an installed one)."""
-        return find_instance_path(self.import_name, self.root_path)
+        return _instance.find_instance_path(self.import_name, self.root_path)
 
     def make_config(self, instance_relative: bool = False) -> Config:
         """Build :attr:`config` from :attr:`default_config`; relative file names are
@@ -682,10 +596,7 @@ class AppBase(Scaffold):
     ) -> IO[Any]:
         """Open a file relative to :attr:`instance_path` (any mode: the instance folder
         is the app's own, writable)."""
-        path = os.path.join(self.instance_path, resource)
-        if "b" in mode:
-            return open(path, mode)
-        return open(path, mode, encoding=encoding)
+        return _instance.open_resource(self.instance_path, resource, mode, encoding)
 
     def log_exception(self, exc_info: Any) -> None:
         """Log an unhandled error of the active request (``app.logger``, level ERROR);
