@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
+import threading
 from collections.abc import Iterable
 from contextvars import copy_context
 from typing import IO, TYPE_CHECKING, Any
@@ -144,19 +145,36 @@ class ASGIAdapter:
         # HTTP/2 and 3 may send one without either.
         if not declared and scope.get("http_version", "1.1")[:1] != "1":
             declared = True
-        body = RequestBody(receive, self.limits.body_size, expected=declared)
+        loop = self._running_loop()
+        body = RequestBody(receive, self.limits.body_size, loop, expected=declared)
         # The request runs in its own copy of the context, and the server's send runs
         # out here: nothing set while handling it reaches the next request.
         try:
-            await run_relayed(self._handle, send, copy_context(), scope, body)
+            await run_relayed(self._handle, send, copy_context(), scope, body, loop)
         except (KeyboardInterrupt, SystemExit) as exc:
             # Servers catch what an app raises (uvicorn answers 500 and serves on); these
             # two stop a process wherever they are raised. Raised in a loop callback, they
             # end the loop's run, as from any task.
-            asyncio.get_running_loop().call_soon(_reraise, exc)
+            loop.call_soon(_reraise, exc)
             raise
 
-    async def _handle(self, scope: Scope, body: RequestBody, send: Send) -> None:
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        """The running loop: asyncio's lookup checks the process id, a system call on
+        CPython 3.10 and 3.11, so the last loop seen on this thread is kept and reused
+        while it runs (a thread runs one loop at a time)."""
+        thread = threading.get_ident()
+        seen = self._seen_loop
+        if seen is not None and seen[0] == thread and seen[1].is_running():
+            return seen[1]
+        loop = asyncio.get_running_loop()
+        self._seen_loop = (thread, loop)
+        return loop
+
+    _seen_loop: tuple[int, asyncio.AbstractEventLoop] | None = None
+
+    async def _handle(
+        self, scope: Scope, body: RequestBody, loop: asyncio.AbstractEventLoop, send: Send
+    ) -> None:
         app = self.app
         try:
             ctx = app.scope_request_context(scope, body, _ENVIRON_EXTRA)
@@ -166,7 +184,7 @@ class ASGIAdapter:
             return
         # Every sync call of this request (hooks, view, body chunks, teardown) runs on
         # this one lane's thread; async code stays on the loop.
-        lane = RequestLane(self._lanes)
+        lane = RequestLane(self._lanes, loop)
         ctx.push()
         error: BaseException | None = None
         try:

@@ -165,11 +165,14 @@ class RequestLane:
     ``call_sync`` the engine's async dispatch takes).
     """
 
-    __slots__ = ("_lane", "_pool")
+    __slots__ = ("_lane", "_loop", "_pool")
 
-    def __init__(self, pool: LanePool) -> None:
+    def __init__(self, pool: LanePool, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self._pool = pool
         self._lane: Lane | None = None
+        # The loop the request runs on (default: looked up at each call; a system call
+        # on some CPythons).
+        self._loop = loop
 
     async def __call__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         lane = self._lane
@@ -178,7 +181,8 @@ class RequestLane:
         if kwargs:
             func = partial(func, **kwargs)
         context = copy_context()
-        result = await lane.submit(asyncio.get_running_loop(), context, func, args)
+        loop = self._loop or asyncio.get_running_loop()
+        result = await lane.submit(loop, context, func, args)
         _adopt(context)
         return result
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from asyncio import CancelledError
+from asyncio import CancelledError, get_running_loop
 from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
@@ -37,7 +37,7 @@ from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServe
 from werkzeug.routing import RoutingException
 from werkzeug.wrappers import Response as BaseResponse
 
-from ._async import ensure_sync, is_async
+from ._async import HOME_LOOP, ensure_sync, is_async
 from .signals import (
     appcontext_tearing_down,
     got_request_exception,
@@ -148,6 +148,7 @@ async def run_async(flow: Flow[R], call_sync: CallSync | None = None) -> R:
     given (off the loop), else are made inline; an awaitable they return is awaited.
     """
     send = flow.send
+    home = call_sync is None  # whether HOME_LOOP is set for sync code (see dispatch_async)
     try:
         func, args, kwargs = next(flow)
         while True:
@@ -155,6 +156,9 @@ async def run_async(flow: Flow[R], call_sync: CallSync | None = None) -> R:
                 if call_sync is None or is_async(func):
                     result = func(*args, **kwargs)
                 else:
+                    if not home:
+                        HOME_LOOP.set(get_running_loop())
+                        home = True
                     result = await call_sync(func, *args, **kwargs)
                 kind = type(result)
                 if kind is CoroutineType or (

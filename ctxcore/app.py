@@ -287,8 +287,11 @@ class App(AppBase):
         sync view with all its hooks (one call) and the first-request hooks. Coroutines
         that sync code starts from there are sent back to this loop.
         """
-        HOME_LOOP.set(asyncio.get_running_loop())
+        # HOME_LOOP (where sync code sends coroutines back) is set before sync code runs,
+        # not per request: an async view with async hooks never needs it, and asking for
+        # the running loop is a system call (getpid) on some CPythons.
         if not self._got_first_request:
+            HOME_LOOP.set(asyncio.get_running_loop())
             try:
                 await call_sync(self.run_first_request_hooks)
             except Exception as exc:
@@ -296,6 +299,7 @@ class App(AppBase):
         self.match_request(ctx)
         if self.is_async_view(ctx):
             return await run_async(dispatch_flow(self, ctx), call_sync)
+        HOME_LOOP.set(asyncio.get_running_loop())
         response: Response = await call_sync(self.dispatch_with_error_handling, ctx)
         return response
 

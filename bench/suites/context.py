@@ -16,7 +16,8 @@ DESCRIPTION = (
     '{"name": ..., "q": ...} as JSON), as an async view or a sync one (ctxcore runs it on '
     "the request's worker thread, Starlette and FastAPI in their thread pool), driven "
     f"by one {driving.LOOP_NAME} loop per benchmark with the same receive/send stubs "
-    "for all (ASGI), or as WSGI. 'wsgi call' and 'asgi call': a view that reads "
+    "for all, each timed batch of requests made in one run of the loop (ASGI), or as "
+    "WSGI. 'wsgi call' and 'asgi call': a view that reads "
     "request.args, sets g and writes the session (ctxcore, Flask, Quart; ASGI on an "
     "asyncio loop). 'push+pop' builds a request context from an environ and pushes and "
     "pops it. The table of Python calls per request counts calls (sys.setprofile) in one "
@@ -107,7 +108,7 @@ def _asgi_call(make: Any) -> Any:
 
         app = make()
         asgi = app.asgi if hasattr(app, "asgi") else app
-        return (driving.asgi_caller(asgi, _SCOPE, asyncio.new_event_loop()),)
+        return (driving.asgi_batch(asgi, _SCOPE, asyncio.new_event_loop()),)
 
     return setup
 
@@ -143,7 +144,7 @@ def _json_asgi(framework: str, view: str) -> Any:
         scope = driving.asgi_scope(apps.ROUTE_PATH, apps.QUERY)
         answer = driving.asgi_answer(app, scope, loop)
         driving.check_json(f"{framework} ({view} view)", answer, apps.EXPECTED)
-        return (driving.asgi_caller(app, scope, loop),)
+        return (driving.asgi_batch(app, scope, loop),)
 
     return setup
 
@@ -165,10 +166,10 @@ CASES = (
         "asgi json, async view",
         f"await app(scope, receive, send): GET {apps.PATH}, async def view, JSON answer",
         (
-            Impl("ctxcore", _json_asgi("ctxcore", "async"), loops.call0),
-            Impl("starlette", _json_asgi("starlette", "async"), loops.call0, ("starlette",)),
-            Impl("fastapi", _json_asgi("fastapi", "async"), loops.call0, ("fastapi",)),
-            Impl("quart", _json_asgi("quart", "async"), loops.call0, ("quart",)),
+            Impl("ctxcore", _json_asgi("ctxcore", "async"), loops.batch),
+            Impl("starlette", _json_asgi("starlette", "async"), loops.batch, ("starlette",)),
+            Impl("fastapi", _json_asgi("fastapi", "async"), loops.batch, ("fastapi",)),
+            Impl("quart", _json_asgi("quart", "async"), loops.batch, ("quart",)),
         ),
         unit="per request",
     ),
@@ -176,9 +177,9 @@ CASES = (
         "asgi json, sync view",
         f"await app(scope, receive, send): GET {apps.PATH}, sync view on a worker thread",
         (
-            Impl("ctxcore", _json_asgi("ctxcore", "sync"), loops.call0),
-            Impl("starlette", _json_asgi("starlette", "sync"), loops.call0, ("starlette",)),
-            Impl("fastapi", _json_asgi("fastapi", "sync"), loops.call0, ("fastapi",)),
+            Impl("ctxcore", _json_asgi("ctxcore", "sync"), loops.batch),
+            Impl("starlette", _json_asgi("starlette", "sync"), loops.batch, ("starlette",)),
+            Impl("fastapi", _json_asgi("fastapi", "sync"), loops.batch, ("fastapi",)),
         ),
         unit="per request",
     ),
@@ -213,9 +214,9 @@ CASES = (
         "asgi call",
         "await app(scope, receive, send): async view reading args, setting g, writing the session",
         (
-            Impl("ctxcore", _asgi_call(_ctxcore_async_app), loops.call0),
-            Impl("ctxcore (sync view)", _asgi_call(_ctxcore_app), loops.call0),
-            Impl("quart", _asgi_call(_quart_app), loops.call0, needs=("quart",)),
+            Impl("ctxcore", _asgi_call(_ctxcore_async_app), loops.batch),
+            Impl("ctxcore (sync view)", _asgi_call(_ctxcore_app), loops.batch),
+            Impl("quart", _asgi_call(_quart_app), loops.batch, needs=("quart",)),
         ),
         unit="per request",
     ),

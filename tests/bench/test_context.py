@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import apps, driving
+from bench import apps, driving, loops
 from bench.goals import MET, MISSED, check_goals, target_text
 from bench.suites import context
 from bench.suites._base import Goal, Impl
@@ -65,8 +65,25 @@ def test_each_json_app_answers_the_endpoint_before_it_is_timed(impl: Impl) -> No
     if impl.skipped():
         pytest.skip(f"not installed: {impl.skipped()}")
     assert impl.setup is not None
-    (call,) = impl.setup()
-    call()
+    assert impl.loop is not None
+    assert impl.loop(1, *impl.setup()) > 0  # one timed turn, as pyperf's first
+
+
+def test_an_asgi_batch_makes_each_request_with_a_fresh_scope() -> None:
+    seen: list[dict[str, object]] = []
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        scope["touched"] = True  # an app may change its scope: the next gets a clean one
+        seen.append(scope)
+
+    loop = driving.new_loop()
+    try:
+        run = driving.asgi_batch(app, driving.asgi_scope("/x"), loop)
+        assert loops.batch(3, run) > 0
+    finally:
+        loop.close()
+    assert len(seen) == 3 * loops.INNER
+    assert len({id(scope) for scope in seen}) == len(seen)
 
 
 def test_a_wrong_answer_is_refused() -> None:
