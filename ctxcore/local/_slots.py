@@ -57,9 +57,6 @@ class Slot:
         """Drop the current ident's value."""
         self.set(self.empty)
 
-    def forget(self) -> None:
-        """The owner is gone: drop what the current ident holds for good (no-op here)."""
-
     def idents(self) -> int | None:
         """Return how many idents hold a value, or ``None`` if the slot cannot count."""
         return None
@@ -85,8 +82,11 @@ class ContextSlot(Slot):
         return ("context", self.var, None)
 
     def forget(self) -> None:
-        # The context the owner was dropped in (usually the one it was used in) lets go
-        # of its storage; others keep an emptied one (see Tracker.release).
+        """The owner is gone: the current context lets go of its value.
+
+        Sets the variable, so never from a finalizer (see ``_dropped``); other contexts
+        keep the emptied storage they hold (see ``Tracker.release``) until they end.
+        """
         if self.var.get(None) is not None:
             self.var.set(None)
 
