@@ -60,7 +60,7 @@ def _released(tracker: Tracker, slot: Slot) -> None:
     """
     tracker.release()
     if isinstance(slot, ContextSlot):
-        _dropped.defer(slot)
+        _dropped.defer(slot.var)
 
 
 #: ``namespace(slot, tracker, empty)``: what one implementation adds to a Local's class.

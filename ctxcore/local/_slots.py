@@ -81,15 +81,6 @@ class ContextSlot(Slot):
     def reach(self) -> tuple[str, Any, Any]:
         return ("context", self.var, None)
 
-    def forget(self) -> None:
-        """The owner is gone: the current context lets go of its value.
-
-        Sets the variable, so never from a finalizer (see ``_dropped``); other contexts
-        keep the emptied storage they hold (see ``Tracker.release``) until they end.
-        """
-        if self.var.get(None) is not None:
-            self.var.set(None)
-
 
 def _os_thread_local() -> type:
     """Return the interpreter's thread-local type, even after gevent monkey patching.
