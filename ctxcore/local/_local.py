@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from . import _dropped
 from ._bodies import ClosingBody
 from ._ident import IdentSpec, describe, resolve_ident
-from ._slots import KeyedSlot, Slot, make_slot
+from ._slots import ContextSlot, KeyedSlot, Slot, make_slot
 from ._storage import Storage, Tracker, storage_class
 
 __all__ = ["MISSING", "LocalManager", "LocalMethods", "new_local", "release_local"]
@@ -52,9 +53,14 @@ def _is_storage_value(value: Any) -> bool:
 
 
 def _released(tracker: Tracker, slot: Slot) -> None:
-    """A Local was collected: its values go everywhere, and its storages' class with them."""
+    """A Local was collected: its values go everywhere, and its storages' class with them.
+
+    This runs wherever the collector runs, so it sets no ContextVar: the context's hold
+    on the emptied storage goes later, at a safe point (``_dropped``).
+    """
     tracker.release()
-    slot.forget()
+    if isinstance(slot, ContextSlot):
+        _dropped.defer(slot.var)
 
 
 #: ``namespace(slot, tracker, empty)``: what one implementation adds to a Local's class.
@@ -74,6 +80,8 @@ def new_local(
     ``make(subclass, slot, tracker, empty)`` creates the instance (each implementation
     its way); ``empty`` is the bound lookup of this Local's never-written empty storage.
     """
+    if _dropped.pending:
+        _dropped.let_go()
     slot = make_slot(resolve_ident(ident), None, context_var, accepts=_is_storage_value)
     # Keyed slots (callable idents) own and count their values; the others publish
     # storages that outlive the Local's own objects, so those are tracked.
@@ -134,6 +142,8 @@ class LocalMethods:
 
     def __release_local__(self) -> None:
         """Drop every value of the current ident."""
+        if _dropped.pending:
+            _dropped.let_go()
         type(self)._ctxcore_slot.clear()
 
     def __repr__(self) -> str:

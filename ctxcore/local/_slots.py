@@ -57,9 +57,6 @@ class Slot:
         """Drop the current ident's value."""
         self.set(self.empty)
 
-    def forget(self) -> None:
-        """The owner is gone: drop what the current ident holds for good (no-op here)."""
-
     def idents(self) -> int | None:
         """Return how many idents hold a value, or ``None`` if the slot cannot count."""
         return None
@@ -83,12 +80,6 @@ class ContextSlot(Slot):
 
     def reach(self) -> tuple[str, Any, Any]:
         return ("context", self.var, None)
-
-    def forget(self) -> None:
-        # The context the owner was dropped in (usually the one it was used in) lets go
-        # of its storage; others keep an emptied one (see Tracker.release).
-        if self.var.get(None) is not None:
-            self.var.set(None)
 
 
 def _os_thread_local() -> type:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
+from . import _dropped
 from ._ident import IdentSpec, resolve_ident
 from ._slots import Slot, make_slot
 
@@ -37,6 +38,8 @@ def _is_frame(value: Any) -> bool:
 
 def stack_slot(context_var: ContextVar[Any] | None = None, *, ident: IdentSpec = None) -> Slot:
     """The slot of a new LocalStack (the constructor's arguments, checked)."""
+    if _dropped.pending:
+        _dropped.let_go()
     return make_slot(resolve_ident(ident), None, context_var, owner="LocalStack", accepts=_is_frame)
 
 
@@ -91,6 +94,8 @@ class StackMethods(Generic[T]):
 
     def __release_local__(self) -> None:
         """Empty the current ident's stack."""
+        if _dropped.pending:
+            _dropped.let_go()
         self._slot.clear()
 
     def _ctxcore_proxy_describe(self, name: str | None) -> str:

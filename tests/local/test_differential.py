@@ -237,11 +237,8 @@ def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
     program = copy.deepcopy(program)
     objects, places = Objects(impl), Places()
     seen = []
-    # No automatic collection while the program runs: one started by a ContextVar.set's
-    # allocation would run a dropped Local's finalizer, which sets a ContextVar, inside
-    # it (python/cpython#148891); the program's own "collect" and the end collect.
-    automatic = gc.isenabled()
-    gc.disable()
+    # Automatic collections stay on: one may start inside any ContextVar.set and run a
+    # dropped Local's finalizer there, which must cope (tests/local/test_dropped.py).
     try:
         for place, which, op in program:
             if op[0] == "copy":
@@ -253,13 +250,6 @@ def observe(impl: ModuleType, program: list[tuple[str, int, Op]]) -> list[Any]:
         seen.append(places.everywhere(objects.snapshot))
     finally:
         places.close()
-        # The Locals go now, not in a collection that a later ContextVar.set's allocation
-        # starts: their finalizers set a ContextVar, which CPython cannot take there
-        # (python/cpython#148891: ContextSlot.forget sets one in a weakref callback).
-        del objects
-        gc.collect()
-        if automatic:
-            gc.enable()
     return seen
 
 
