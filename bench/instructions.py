@@ -12,8 +12,8 @@ run twice under callgrind in a child process, as the calls table runs it: built,
 warmed up, then 0 and then :data:`REQUESTS` more requests. The difference divided by
 the requests is the figure, so start-up, imports and warm-up cancel out. The hash seed
 is fixed, so two runs of one commit give the same counts. Without valgrind on PATH
-(``apt-get install valgrind``) the table is left out of the report, with a note saying
-why.
+(``apt-get install valgrind``), and in ``--fast`` runs (minutes under valgrind), the
+table is left out of the report, with a note saying why.
 """
 
 from __future__ import annotations
@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--one", choices=[item.key for item in calls.IMPLEMENTATIONS])
     parser.add_argument("--requests", type=int, default=REQUESTS["default"])
     parser.add_argument("--mode", default="default", choices=sorted(REQUESTS))
+    parser.add_argument(
+        "--all", action="store_true", help="count in --mode fast too (the bench skips it there)"
+    )
     args = parser.parse_args(argv)
     if args.one:
         _requests(
@@ -129,6 +132,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     result: dict[str, Any] = {"loop": driving.LOOP_NAME, "warmups": WARMUPS, "rows": []}
+    if args.mode == "fast" and not args.all:
+        result["skipped"] = (
+            "no instruction counts in a --fast run (they take minutes under valgrind): "
+            "run without --fast, or python -m bench.instructions --all --mode fast"
+        )
+        print(result["skipped"], flush=True)
+        args.output.write_text(json.dumps(result, indent=2))
+        return 0
     if shutil.which("valgrind") is None:
         result["skipped"] = (
             "valgrind is not installed (apt-get install valgrind): no instruction counts"

@@ -21,13 +21,19 @@ DESCRIPTION = (
     "request.args, sets g and writes the session (ctxcore, Flask, Quart; ASGI on an "
     "asyncio loop). 'push+pop' builds a request context from an environ and pushes and "
     "pops it. The table of Python calls per request counts calls (sys.setprofile) in one "
-    "request of the json endpoint after warm-up. The phase table and chart break one "
+    "request of the json endpoint after warm-up; the instructions table (valgrind, not in "
+    "--fast runs) counts the CPU instructions of one, which a busy machine does not change. "
+    "The phase table and chart break one "
     "ctxcore request of the json endpoint into the engine calls it makes, each timed alone."
 )
 HEADLINE = ("asgi json, async view", "wsgi json")
 #: Run after the pyperf workers: each writes ``context-<key>.json`` beside ``context.json``
 #: (Python calls per request; where a request's time goes, phase by phase).
-EXTRA_COMMANDS = {"calls": ("-m", "bench.calls"), "phases": ("-m", "bench.phases.run")}
+EXTRA_COMMANDS = {
+    "calls": ("-m", "bench.calls"),
+    "instructions": ("-m", "bench.instructions"),
+    "phases": ("-m", "bench.phases.run"),
+}
 
 
 def _environ() -> dict[str, Any]:
@@ -246,6 +252,11 @@ def calls_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-calls.json")
 
 
+def instructions_path(path: Path) -> Path:
+    """Where the instruction counts are kept, beside the suite's pyperf JSON."""
+    return path.with_name(f"{path.stem}-instructions.json")
+
+
 def phases_path(path: Path) -> Path:
     """Where the phase breakdown's figures are kept, beside the suite's pyperf JSON."""
     return path.with_name(f"{path.stem}-phases.json")
@@ -254,16 +265,21 @@ def phases_path(path: Path) -> Path:
 def details(path: Path, out: Path) -> Details:
     """The table of Python calls per request and the phase breakdown (its table, notes
     and stacked bar chart), each when the run made it."""
-    from bench import calls
+    from bench import calls, instructions
     from bench.phases import breakdown
 
     tables = []
     counted = calls.table(calls_path(path))
     if counted is not None:
         tables.append(counted)
+    executed = instructions.table(instructions_path(path))
+    if executed is not None:
+        tables.append(executed)
+    skipped = instructions.skipped_note(instructions_path(path))
+    notes = (skipped,) if skipped else ()
     phases = breakdown.load(phases_path(path))
     if phases is None:
-        return Details(tables=tuple(tables))
+        return Details(tables=tuple(tables), notes=notes)
     times = None
     if path.exists():
         from bench.report import load_times
@@ -274,5 +290,5 @@ def details(path: Path, out: Path) -> Details:
     return Details(
         tables=tuple(tables),
         charts=(chart,) if chart is not None else (),
-        notes=tuple(breakdown.notes(phases)),
+        notes=(*notes, *breakdown.notes(phases)),
     )

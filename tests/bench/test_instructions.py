@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import calls, instructions
+from bench.suites.context import details
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,15 @@ def test_a_run_without_valgrind_says_why(tmp_path: Path) -> None:
     assert instructions.table(path) is None
     assert instructions.skipped_note(path) == "valgrind is not installed"
     assert instructions.skipped_note(tmp_path / "absent.json") is None
+
+
+def test_a_fast_run_skips_the_counts_and_the_report_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "context-instructions.json"
+    assert instructions.main(["--output", str(path), "--mode", "fast"]) == 0
+    note = instructions.skipped_note(path)
+    assert note is not None
+    assert "--fast" in note
+    assert note in details(tmp_path / "context.json", tmp_path).notes
 
 
 def test_one_implementation_runs_its_requests() -> None:
