@@ -36,7 +36,9 @@ from bench.suites._base import Table
 __all__ = ["FAST_KEYS", "REQUESTS", "count", "main", "table"]
 
 #: Requests counted per implementation (after :data:`WARMUPS`).
-REQUESTS = {"fast": 100, "default": 300, "rigorous": 1000}
+REQUESTS = {"smoke": 20, "fast": 100, "default": 300, "rigorous": 1000}
+#: The modes the bench runs without counting (minutes under valgrind), unless ``--all``.
+_SKIPPED_MODES = ("smoke", "fast")
 WARMUPS = 20
 #: The rows counted by ``--fast`` runs: ctxcore and the peer of each of its goals.
 FAST_KEYS = (
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=REQUESTS["default"])
     parser.add_argument("--mode", default="default", choices=sorted(REQUESTS))
     parser.add_argument(
-        "--all", action="store_true", help="count in --mode fast too (the bench skips it there)"
+        "--all", action="store_true", help="count in fast and smoke modes too (the bench does not)"
     )
     args = parser.parse_args(argv)
     if args.one:
@@ -132,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     result: dict[str, Any] = {"loop": driving.LOOP_NAME, "warmups": WARMUPS, "rows": []}
-    if args.mode == "fast" and not args.all:
+    if args.mode in _SKIPPED_MODES and not args.all:
         result["skipped"] = (
-            "no instruction counts in a --fast run (they take minutes under valgrind): "
-            "run without --fast, or python -m bench.instructions --all --mode fast"
+            f"no instruction counts in a --{args.mode} run (they take minutes under valgrind): "
+            "run without it, or python -m bench.instructions --all --mode fast"
         )
         print(result["skipped"], flush=True)
         args.output.write_text(json.dumps(result, indent=2))

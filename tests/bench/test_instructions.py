@@ -48,12 +48,13 @@ def test_a_run_without_valgrind_says_why(tmp_path: Path) -> None:
     assert instructions.skipped_note(tmp_path / "absent.json") is None
 
 
-def test_a_fast_run_skips_the_counts_and_the_report_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["fast", "smoke"])
+def test_a_fast_or_smoke_run_skips_the_counts_and_says_so(tmp_path: Path, mode: str) -> None:
     path = tmp_path / "context-instructions.json"
-    assert instructions.main(["--output", str(path), "--mode", "fast"]) == 0
+    assert instructions.main(["--output", str(path), "--mode", mode]) == 0
     note = instructions.skipped_note(path)
     assert note is not None
-    assert "--fast" in note
+    assert f"--{mode}" in note
     assert note in details(tmp_path / "context.json", tmp_path).notes
 
 
