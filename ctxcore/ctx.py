@@ -126,9 +126,11 @@ def _check_pop(ctx: object, stack: LocalStack[Any], token: _Token | None, stacks
 
 
 def _pushed_below(ctx: object, stack: LocalStack[Any]) -> bool:
-    """Whether ``ctx`` (the top of ``stack``) is also pushed further down: a nested push."""
-    if len(stack) < 2:  # the usual single push: no list to build
-        return False
+    """Whether ``ctx`` (the top of ``stack``) is also pushed further down: a nested push.
+
+    Callers ask only when the stack holds more than one item, so the usual single push
+    makes no call here.
+    """
     return any(item is ctx for item in stack.items()[:-1])
 
 
@@ -173,6 +175,13 @@ class AppContext:
             run_sync(self._pop_steps(exc, funcs))
         else:  # nothing to call: no driver needed
             self._stacks.app.pop()
+
+    def _pop_quietly(self) -> None:
+        """:meth:`pop` for a caller that knows it calls nothing (no ``teardown_appcontext``
+        callback, no signal receiver): checked, then popped."""
+        stack = self._stacks.app
+        _check_pop(self, stack, None, self._stacks)
+        stack.pop()
 
     def pop_flow(
         self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None
@@ -381,10 +390,7 @@ class RequestContext:
         self._stacks.request.pop()
         app_ctx = self._implicit.pop()
         if app_ctx is not None:
-            # _calls_on_pop found nothing for it to call either: check and pop.
-            app_stack = self._stacks.app
-            _check_pop(app_ctx, app_stack, None, self._stacks)
-            app_stack.pop()
+            app_ctx._pop_quietly()  # _calls_on_pop found nothing for it to call either
 
     def pop_flow(
         self, exc: BaseException | None = _NOT_GIVEN, token: _Token | None = None

@@ -60,13 +60,14 @@ class ScopeHeaders(Headers):
         if pairs and isinstance(pairs[0][0], str):
             # Decoded pairs: werkzeug's copy() and slices build one from this one's.
             self.__dict__["_list"] = list(pairs)
-            pairs = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
-        #: The scope's pairs as the server gave them (lower-case names, bytes).
+            pairs = ()
+        #: The scope's pairs as the server gave them (lower-case names, bytes; none for
+        #: a copy or a slice).
         self.raw: list[tuple[bytes, bytes]] | tuple[tuple[bytes, bytes], ...] = pairs
 
     def first_raw(self, name: bytes) -> str | None:
         """The first value the scope gave for the lower-case field ``name`` (later
-        changes to these headers are not seen)."""
+        changes to these headers, and copies, are not seen)."""
         for key, value in self.raw:
             if key == name:
                 return value.decode("latin-1")

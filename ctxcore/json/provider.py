@@ -158,10 +158,7 @@ class DefaultJSONProvider(JSONProvider):
 
     def _body(self, obj: Any) -> str | bytes:
         """A response's body: the document through :meth:`dumps`, and a newline."""
-        # What _indent() says, without its call (once per JSON response).
-        compact = self.compact
-        debugging = compact is None and self._app is not None and bool(self._app.debug)
-        if debugging or (compact is not None and not compact):
+        if self._indent():
             return f"{self.dumps(obj, indent=2)}\n"
         if type(self).dumps is DefaultJSONProvider.dumps and _c_make_encoder is not None:
             # What dumps(obj, separators=(",", ":")) writes, from the standard library's
